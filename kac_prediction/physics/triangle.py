@@ -43,6 +43,8 @@ from ._validation import checkModeCounts, checkPoints, checkPositive
 __all__ = [
     'barycentricToCartesian',
     'cartesianToBarycentric',
+    'equilateralTriangleAmplitudes',
+    'equilateralTriangleFrequencies',
     'equilateralTriangleModes',
     'equilateralTriangleNorms',
     'equilateralTriangleSeries',
@@ -130,3 +132,36 @@ def cartesianToBarycentric(xy: npt.ArrayLike, L: float = 1.0) -> npt.NDArray[np.
     w = array[..., 1] / (side * 0.5 * _SQRT3)
     v = array[..., 0] / side - 0.5 * w
     return np.stack([1.0 - v - w, v, w], axis=-1)
+
+
+def equilateralTriangleFrequencies(
+    N: int, M: int, drum_size: npt.ArrayLike, wave_speed: npt.ArrayLike
+) -> npt.NDArray[np.float64]:
+    """Mode frequencies f = 2·c·sqrt(m² + mn + n²)/(3L) in Hz; shape broadcast(L, c).shape + (N, M).
+
+    drum_size: side length L in m (> 0). wave_speed: c in m/s (> 0).
+    """
+    L = checkPositive('drum_size', drum_size, 'm, the side length')
+    c = checkPositive('wave_speed', wave_speed, 'm/s')
+    return np.asarray((2.0 * c / (3.0 * L))[..., None, None] * equilateralTriangleSeries(N, M), dtype=np.float64)
+
+
+def equilateralTriangleAmplitudes(
+    strike: npt.ArrayLike,
+    listening: npt.ArrayLike,
+    N: int,
+    M: int,
+    drum_size: npt.ArrayLike,
+    wave_speed: npt.ArrayLike,
+) -> npt.NDArray[np.float64]:
+    """Modal amplitudes a = ψ(x_s)·ψ(x_o) / (ω·‖ψ‖²) of a unit velocity impulse, in s/m².
+
+    strike, listening: barycentric points (..., 3), broadcastable; drum_size: side L in m; wave_speed: c in m/s, both
+    broadcastable with the points' leading axes. ‖ψ‖² = equilateralTriangleNorms · (√3/4)·L². Returns (...) + (N, M).
+    """
+    s = equilateralTriangleModes(_checkBarycentric('strike', strike, inside=True), N, M)
+    o = equilateralTriangleModes(_checkBarycentric('listening', listening, inside=True), N, M)
+    L = checkPositive('drum_size', drum_size, 'm, the side length')
+    omega = 2.0 * np.pi * equilateralTriangleFrequencies(N, M, L, wave_speed)
+    norm = equilateralTriangleNorms(N, M) * (0.25 * _SQRT3) * (L**2)[..., None, None]
+    return np.asarray(s * o / (omega * norm), dtype=np.float64)

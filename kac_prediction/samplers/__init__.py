@@ -2,6 +2,7 @@
 
 from .audio_sampler import AudioSampler, Labels, SamplerInfo, SamplerSettings, classLocalsToKwargs, itemRNG
 from .bessel_model import BesselModel
+from .lame_model import LameModel, LaméModel
 from .modal_sampler import ModalSampler
 from .official_datasets import Datasets
 from .poisson_model import PoissonModel
@@ -13,6 +14,8 @@ __all__ = [
     'BesselModel',
     'Datasets',
     'Labels',
+    'LameModel',
+    'LaméModel',
     'ModalSampler',
     'PoissonModel',
     'SamplerInfo',
