@@ -130,6 +130,12 @@ class ModalSampler(AudioSampler):
             return np.zeros((0, self.length), dtype=np.float64), []
         return self._render(items), [self._labels(item) for item in items]
 
+    def modes(self, i: int) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+        """Item i's mode frequencies (Hz) and amplitudes (s/m², DESIGN §3), each (N, M), before the Nyquist cut."""
+        item = self._describe(i)
+        F, A = self._modes({key: np.array([value]) for key, value in item.drum.items()}, np.array([item.strike]))
+        return F[0], A[0]
+
     def _labels(self, item: _Item) -> Labels:
         labels: Labels = {key: [value] for key, value in item.drum.items()}
         labels['drum_id'] = [item.drum_id]
