@@ -37,6 +37,7 @@ class Polygon(Shape):
         array = asVertices(value, 'vertices')
         array.flags.writeable = False
         self._vertices = array
+        self._region: tuple[float, shapely.Geometry] | None = None  # cache for _containsPoints
 
     def N(self) -> int:
         """The number of vertices."""
@@ -121,9 +122,12 @@ class Polygon(Shape):
     ) -> npt.NDArray[np.bool_]:
         """The inside test behind `isPointInside` and `draw`. A self-intersecting polygon's inside is the region
         `shapely.make_valid` gives it (the even–odd rule)."""
-        region = shapely.Polygon(self._vertices)
-        if not region.is_valid:
-            region = shapely.make_valid(region)
-        region = region.buffer(tolerance, join_style='mitre')
-        shapely.prepare(region)
+        if self._region is None or self._region[0] != tolerance:
+            region = shapely.Polygon(self._vertices)
+            if not region.is_valid:
+                region = shapely.make_valid(region)
+            region = region.buffer(tolerance, join_style='mitre')
+            shapely.prepare(region)
+            self._region = (tolerance, region)
+        region = self._region[1]
         return cast(npt.NDArray[np.bool_], np.asarray(shapely.intersects_xy(region, x, y), dtype=np.bool_))
