@@ -1,0 +1,290 @@
+"""Input representations: the network input X computed from a waveform (end2end, power spectrogram or mel spectrogram).
+
+Everything is computed in float32 with torch.stft, on the device of the input tensor. Each row of a batch is computed
+with the same elementwise arithmetic as that row alone, so X does not depend on the batch it was transformed in nor on
+the number of threads (see `InputRepresentation.transformBatch`).
+"""
+
+import numbers
+from collections.abc import Mapping
+from typing import Any, Literal, TypedDict, cast, get_args, overload
+
+import numpy as np
+import numpy.typing as npt
+import torch
+
+__all__ = ['InputRepresentation', 'OutputType', 'RepresentationSettings', 'melFilterbank', 'representationDefaults']
+
+OutputType = Literal['end2end', 'fft', 'mel']
+_OUTPUT_TYPES: tuple[str, ...] = get_args(OutputType)
+
+
+class RepresentationSettings(TypedDict, total=False):
+    """Settings of an `InputRepresentation`; missing keys take the values of `representationDefaults()`.
+
+    f_min: lowest frequency of the mel filterbank (Hz, mel only). hop_length: samples between STFT frames.
+    n_bins: FFT size n_fft (samples). n_mels: number of mel bands. normalise_input: peak-normalise the waveform first.
+    output_type: 'end2end' (the waveform), 'fft' (power spectrogram) or 'mel' (mel power spectrogram).
+    window_length: length of the periodic Hann window (samples, ≤ n_bins, centred in the FFT frame).
+    """
+
+    f_min: float
+    hop_length: int
+    n_bins: int
+    n_mels: int
+    normalise_input: bool
+    output_type: OutputType
+    window_length: int
+
+
+def representationDefaults() -> RepresentationSettings:
+    """A new dict of the default settings, keys sorted."""
+    return {
+        'f_min': 22.05,
+        'hop_length': 256,
+        'n_bins': 512,
+        'n_mels': 32,
+        'normalise_input': True,
+        'output_type': 'end2end',
+        'window_length': 512,
+    }
+
+
+_INT_KEYS = ('hop_length', 'n_bins', 'n_mels', 'window_length')
+
+
+def _validSettings(settings: object, sample_rate: int | None) -> RepresentationSettings:
+    """Defaults updated by `settings`, keys sorted, values checked and cast (sample_rate bounds f_min)."""
+    if not isinstance(settings, Mapping):
+        raise TypeError(f'settings must be a mapping (RepresentationSettings), got {type(settings).__name__}.')
+    merged: dict[str, Any] = dict(representationDefaults())
+    unknown = sorted(str(key) for key in settings if key not in merged)
+    if unknown:
+        raise ValueError(f'Unknown representation setting(s) {unknown}; the valid keys are {sorted(merged)}.')
+    merged.update(settings)
+    for key in _INT_KEYS:
+        value = merged[key]
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+            raise TypeError(f'{key} must be an int, got {value!r} ({type(value).__name__}).')
+        merged[key] = int(value)
+    f_min = merged['f_min']
+    if isinstance(f_min, bool) or not isinstance(f_min, numbers.Real):
+        raise TypeError(f'f_min must be a float (Hz), got {f_min!r} ({type(f_min).__name__}).')
+    merged['f_min'] = float(f_min)
+    if not isinstance(merged['normalise_input'], bool | np.bool_):
+        raise TypeError(f'normalise_input must be a bool, got {merged["normalise_input"]!r}.')
+    merged['normalise_input'] = bool(merged['normalise_input'])
+    if not isinstance(merged['output_type'], str):
+        raise TypeError(f'output_type must be a str, one of {list(_OUTPUT_TYPES)}, got {merged["output_type"]!r}.')
+    if merged['output_type'] not in _OUTPUT_TYPES:
+        raise ValueError(f'output_type must be one of {list(_OUTPUT_TYPES)}, got {merged["output_type"]!r}.')
+    if merged['n_bins'] < 2:
+        raise ValueError(f'n_bins (the FFT size) must be at least 2, got {merged["n_bins"]}.')
+    if not 1 <= merged['window_length'] <= merged['n_bins']:
+        raise ValueError(
+            f'window_length must be between 1 and n_bins = {merged["n_bins"]}, got {merged["window_length"]}.'
+        )
+    if merged['hop_length'] < 1:
+        raise ValueError(f'hop_length must be at least 1, got {merged["hop_length"]}.')
+    if merged['n_mels'] < 1:
+        raise ValueError(f'n_mels must be at least 1, got {merged["n_mels"]}.')
+    nyquist = np.inf if sample_rate is None else sample_rate / 2
+    if not 0.0 <= merged['f_min'] < nyquist:
+        raise ValueError(f'f_min must be ≥ 0 Hz and < sample_rate / 2 = {nyquist} Hz, got {merged["f_min"]}.')
+    return cast(RepresentationSettings, dict(sorted(merged.items())))
+
+
+def _validSampleRate(sample_rate: object) -> int:
+    """`sample_rate` as an int, or raise if it is not a positive integer (Hz)."""
+    if isinstance(sample_rate, bool) or not isinstance(sample_rate, numbers.Integral):
+        raise TypeError(f'sample_rate must be an int (Hz), got {sample_rate!r}.')
+    if sample_rate <= 0:
+        raise ValueError(f'sample_rate must be > 0 Hz, got {sample_rate}.')
+    return int(sample_rate)
+
+
+def _hzToMel(f: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """HTK mel scale: m = 2595·log10(1 + f / 700)."""
+    return 2595.0 * np.log10(1.0 + f / 700.0)
+
+
+def _melToHz(m: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """Inverse of the HTK mel scale: f = 700·(10^(m / 2595) − 1)."""
+    return 700.0 * (10.0 ** (m / 2595.0) - 1.0)
+
+
+def melFilterbank(sample_rate: int, n_fft: int, n_mels: int, f_min: float, f_max: float) -> torch.Tensor:
+    """HTK mel filterbank without area normalisation, shape (n_fft // 2 + 1, n_mels), float32, on the CPU.
+
+    Column j is the triangle rising from the j-th to the (j + 1)-th and falling to the (j + 2)-th of n_mels + 2
+    frequencies equally spaced on the HTK mel scale from f_min to f_max (Hz), with peak 1, evaluated at the FFT bin
+    frequencies linspace(0, sample_rate / 2, n_fft // 2 + 1). Equal to torchaudio's melscale_fbanks(norm=None,
+    mel_scale='htk') and to librosa's filters.mel(htk=True, norm=None).T (computed in float64, rounded to float32).
+    """
+    sample_rate = _validSampleRate(sample_rate)
+    if n_fft < 2 or n_mels < 1:
+        raise ValueError(f'n_fft must be ≥ 2 and n_mels ≥ 1, got n_fft = {n_fft}, n_mels = {n_mels}.')
+    if not 0.0 <= f_min < f_max <= sample_rate / 2:
+        raise ValueError(f'Need 0 ≤ f_min < f_max ≤ sample_rate / 2 (Hz), got f_min = {f_min}, f_max = {f_max}.')
+    bins = np.linspace(0.0, sample_rate / 2, n_fft // 2 + 1)
+    mel_min, mel_max = _hzToMel(np.array([f_min, f_max], dtype=np.float64))
+    mel_points = np.linspace(mel_min, mel_max, n_mels + 2)
+    points = _melToHz(mel_points)
+    widths = np.diff(points)
+    offsets = points[None, :] - bins[:, None]  # (bins, n_mels + 2)
+    rising = -offsets[:, :-2] / widths[:-1]
+    falling = offsets[:, 2:] / widths[1:]
+    return torch.from_numpy(np.maximum(0.0, np.minimum(rising, falling)).astype(np.float32))
+
+
+def _sparseBands(filterbank: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """(indices, weights), both (K, n_mels): band j sums weights[k, j] · bin indices[k, j] over k = 0, 1, …, K − 1.
+
+    The nonzero bins of each band are listed in ascending order, padded with weight 0 to the widest band's K.
+    """
+    n_mels = filterbank.shape[1]
+    columns = [torch.nonzero(filterbank[:, j]).flatten() for j in range(n_mels)]
+    width = max(1, *(len(c) for c in columns))
+    indices = torch.zeros((n_mels, width), dtype=torch.int64)
+    weights = torch.zeros((n_mels, width), dtype=torch.float32)
+    for j, column in enumerate(columns):
+        indices[j, : len(column)] = column
+        weights[j, : len(column)] = filterbank[column, j]
+    return indices.T.contiguous(), weights.T.contiguous()
+
+
+class InputRepresentation:
+    """Transforms waveforms into network inputs according to `settings` (see `RepresentationSettings`)."""
+
+    sample_rate: int
+    settings: RepresentationSettings
+
+    def __init__(self, sample_rate: int, settings: RepresentationSettings | Mapping[str, Any] = {}) -> None:  # noqa: B006
+        """sample_rate: Hz. settings: partial settings; `self.settings` holds all of them, defaults filled in."""
+        self.sample_rate = _validSampleRate(sample_rate)
+        self.settings = _validSettings(settings, self.sample_rate)
+        self._filterbank: torch.Tensor | None = None
+        self._bands: dict[torch.device, tuple[torch.Tensor, torch.Tensor]] = {}
+
+    @property
+    def filterbank(self) -> torch.Tensor:
+        """The mel filterbank of these settings, (n_bins // 2 + 1, n_mels), float32, CPU; built on first use."""
+        if self._filterbank is None:
+            s = self.settings
+            self._filterbank = melFilterbank(
+                self.sample_rate, s['n_bins'], s['n_mels'], s['f_min'], self.sample_rate / 2
+            )
+        return self._filterbank
+
+    @overload
+    @staticmethod
+    def normalise(waveform: torch.Tensor) -> torch.Tensor: ...
+    @overload
+    @staticmethod
+    def normalise(waveform: npt.NDArray[Any]) -> npt.NDArray[Any]: ...
+    @staticmethod
+    def normalise(waveform: torch.Tensor | npt.NDArray[Any]) -> torch.Tensor | npt.NDArray[Any]:
+        """Peak normalisation along the last axis: x / max|x| per item (dtype kept); an all-zero item stays zero."""
+        if isinstance(waveform, torch.Tensor):
+            peak = waveform.abs().amax(dim=-1, keepdim=True)
+            return waveform / torch.where(peak > 0, peak, torch.ones_like(peak))
+        array = np.asarray(waveform)
+        peak_array = np.abs(array).max(axis=-1, keepdims=True)
+        result: npt.NDArray[Any] = array / np.where(peak_array > 0, peak_array, np.ones_like(peak_array))
+        return result
+
+    @staticmethod
+    def transformShape(data_length: int, settings: RepresentationSettings | Mapping[str, Any]) -> tuple[int, ...]:
+        """Shape of the transform of data_length samples: (L,), (n_bins // 2 + 1, frames) or (n_mels, frames).
+
+        frames = 1 + L // hop_length (for an odd n_bins, 1 + (L − 1) // hop_length), as torch.stft(center=True).
+        Missing settings take their defaults; raises like the constructor, and if L is too short for the reflect
+        padding of 'fft' and 'mel' (L ≤ n_bins // 2).
+        """
+        s = _validSettings(settings, None)
+        if isinstance(data_length, bool) or not isinstance(data_length, numbers.Integral) or data_length < 1:
+            raise ValueError(f'data_length must be a positive int (samples), got {data_length!r}.')
+        L = int(data_length)
+        if s['output_type'] == 'end2end':
+            return (L,)
+        n_fft, hop = s['n_bins'], s['hop_length']
+        if L <= n_fft // 2:
+            raise ValueError(
+                f"output_type '{s['output_type']}' needs waveforms of at least n_bins // 2 + 1 = {n_fft // 2 + 1} "
+                f'samples (reflect padding of the centred STFT), got {L}.'
+            )
+        frames = 1 + (L + 2 * (n_fft // 2) - n_fft) // hop
+        return (s['n_bins'] // 2 + 1 if s['output_type'] == 'fft' else s['n_mels'], frames)
+
+    def transform(self, waveform: torch.Tensor | npt.NDArray[Any]) -> torch.Tensor:
+        """One waveform (L,) of any real dtype → X float32 of shape `transformShape(L, settings)`, on its device.
+
+        Bit-identical to the same row of `transformBatch` of any batch containing it.
+        """
+        x = self._asFloat32(waveform)
+        if x.dim() != 1:
+            raise ValueError(f'transform expects one waveform of shape (L,), got shape {tuple(x.shape)}.')
+        return self._transform(x[None])[0]
+
+    def transformBatch(self, waveforms: torch.Tensor | npt.NDArray[Any]) -> torch.Tensor:
+        """Waveforms (B, L) of any real dtype → X float32 of shape (B, *transformShape(L, settings)), on their device.
+
+        One torch.stft call on the batch. Row b equals `transform(waveforms[b])` bit for bit, whatever the batch and
+        the number of threads: the FFT of a frame does not depend on the other frames, the power is |re|² + |im|²
+        and the mel bands are summed bin by bin in a fixed order with elementwise ops (no BLAS matmul, whose rounding
+        varies with the thread count).
+        """
+        x = self._asFloat32(waveforms)
+        if x.dim() != 2:
+            raise ValueError(f'transformBatch expects waveforms of shape (B, L), got shape {tuple(x.shape)}.')
+        return self._transform(x)
+
+    @staticmethod
+    def _asFloat32(waveform: torch.Tensor | npt.NDArray[Any]) -> torch.Tensor:
+        """A new float32 tensor of `waveform` (a real array or tensor), on its device."""
+        if isinstance(waveform, torch.Tensor):
+            if waveform.is_complex() or waveform.dtype == torch.bool:
+                raise TypeError(f'Waveforms must be real numbers, got dtype {waveform.dtype}.')
+            return waveform.detach().to(dtype=torch.float32, copy=True)
+        array = np.asarray(waveform)
+        if array.dtype.kind not in 'fiu':
+            raise TypeError(f'Waveforms must be real numbers, got dtype {array.dtype}.')
+        return torch.from_numpy(np.array(array, dtype=np.float32))
+
+    def _transform(self, x: torch.Tensor) -> torch.Tensor:
+        """(B, L) float32 → (B, *shape) float32."""
+        s = self.settings
+        shape = self.transformShape(x.shape[-1], s)  # also checks the length
+        if s['normalise_input']:
+            x = self.normalise(x)
+        if s['output_type'] == 'end2end':
+            return x
+        window = torch.hann_window(s['window_length'], periodic=True, dtype=torch.float32, device=x.device)
+        spectrum = torch.stft(
+            x,
+            n_fft=s['n_bins'],
+            hop_length=s['hop_length'],
+            win_length=s['window_length'],
+            window=window,
+            center=True,
+            pad_mode='reflect',
+            normalized=False,
+            onesided=True,
+            return_complex=True,
+        )
+        power = spectrum.real.square() + spectrum.imag.square()  # separate elementwise ops: no fused rounding
+        if s['output_type'] == 'fft':
+            return power.contiguous()  # torch.stft returns a (B, F, T) view of (B, T, F) memory
+        bins_first = power.permute(1, 0, 2).contiguous()  # (F, B, T): each band gathers whole rows
+        indices, weights = self._deviceBands(x.device)
+        mel = torch.zeros((shape[0], x.shape[0], shape[1]), dtype=torch.float32, device=x.device)
+        for k in range(indices.shape[0]):
+            mel += bins_first.index_select(0, indices[k]) * weights[k, :, None, None]
+        return mel.permute(1, 0, 2).contiguous()
+
+    def _deviceBands(self, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
+        """The sparse mel bands (`_sparseBands` of the filterbank) on `device`, cached."""
+        if device not in self._bands:
+            indices, weights = _sparseBands(self.filterbank)
+            self._bands[device] = (indices.to(device), weights.to(device))
+        return self._bands[device]
