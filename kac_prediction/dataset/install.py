@@ -274,6 +274,9 @@ class ResumableDownloader:
                     total = int(length) if length.isdigit() else self.size
                 bar.reset(total=total)
                 bar.update(have)
+                # A body cut short then ends quietly with the bytes that came (counted below), instead of urllib3
+                # raising IncompleteRead and discarding the last chunk read.
+                response.raw.enforce_content_length = False
                 with open(part, mode) as out:
                     for chunk in response.iter_content(self.chunk_size):
                         out.write(chunk)
