@@ -1,5 +1,7 @@
 """Input representations against independent results: numpy STFT, sine peaks, Parseval, librosa's mel filterbank."""
 
+from typing import Any
+
 import numpy as np
 import numpy.typing as npt
 import pytest
@@ -183,7 +185,7 @@ def test_float32_everywhere(output_type: str) -> None:
     default = torch.get_default_dtype()
     ir = InputRepresentation(FS, {'output_type': output_type})
     x = noise((2, 4000))
-    inputs = [
+    inputs: list[torch.Tensor | npt.NDArray[Any]] = [
         x,
         x.astype(np.float32),
         torch.tensor(x),
@@ -270,9 +272,10 @@ def test_invalid_arguments() -> None:
     for sample_rate in (0, -48000):
         with pytest.raises(ValueError, match='sample_rate'):
             InputRepresentation(sample_rate)
-    for sample_rate in (48000.0, True):
+    bad_rates: tuple[object, ...] = (48000.0, True)
+    for bad_rate in bad_rates:
         with pytest.raises(TypeError, match='sample_rate'):
-            InputRepresentation(sample_rate)  # type: ignore[arg-type]
+            InputRepresentation(bad_rate)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match='settings'):
         InputRepresentation(FS, [('n_bins', 512)])  # type: ignore[arg-type]
     with pytest.raises(ValueError, match='f_min'):
