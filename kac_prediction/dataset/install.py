@@ -26,6 +26,7 @@ import stat
 import sys
 import time
 import zipfile
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 from typing import IO, Any, NamedTuple, get_args
@@ -89,7 +90,6 @@ class _RemoteFile(NamedTuple):
 
 class _Attempt(NamedTuple):
     complete: bool
-    received: int
     problem: str
 
 
@@ -113,9 +113,9 @@ def installDataset(
         token        a Zenodo access token; default `$KAC_PREDICTION_ZENODO_TOKEN`, else the token file (see the
                      module docstring), else none. It is only sent to the server of `base_url`.
         cache_dir    where the zip is downloaded (with `NAME.zip.part` while incomplete). Default: the folder
-                     `.download` inside `dataset_dir`, removed together with the zip after a successful extraction
-                     (the folder only if this call created it and it is empty). A `cache_dir` that is given is a
-                     cache: the verified zip is kept there, and later installs from it download nothing.
+                     `.download` inside `dataset_dir`: after a successful extraction the zip is deleted from it, and
+                     the folder too if nothing else is in it. A `cache_dir` that is given is a cache: the verified
+                     zip is kept there, and later installs from it download nothing.
         progressbar  show a tqdm progress bar on stderr while downloading
     returns:
         the dataset directory (absolute)
@@ -130,7 +130,6 @@ def installDataset(
     base = _baseURL(base_url)
     auth_token = _resolveToken(token)
     cache = Path(cache_dir).absolute() if cache_dir is not None else dataset_path / DOWNLOAD_FOLDER
-    cache_existed = cache.exists()
     with requests.Session() as session:
         record_url = f'{base}/api/records/{RECORD_ID}'
         record = _getJSON(session, record_url, _BearerAuth(auth_token) if auth_token else None)
@@ -160,7 +159,7 @@ def installDataset(
     _extractDataset(archive, name, dataset_path)
     if cache_dir is None:
         archive.unlink()
-        if not cache_existed and not any(cache.iterdir()):
+        if not any(cache.iterdir()):
             cache.rmdir()
     return dataset_path
 
@@ -171,8 +170,8 @@ class ResumableDownloader:
     Bytes are appended to `part_file` as they arrive. When `part_file` already holds bytes (from a dropped connection
     or an earlier, killed process) the download continues with `Range: bytes=<n>-`; a server that answers 200
     instead of 206 is followed from byte 0. Dropped connections and short bodies are retried, continuing from the
-    bytes received, until `retries` attempts in a row bring no new bytes. When complete, the data is moved to the
-    file pooch asks for (which pooch then verifies).
+    bytes received, until `retries` attempts in a row end with no more bytes than were ever held before. When
+    complete, the data is moved to the file pooch asks for (which pooch then verifies).
     """
 
     def __init__(
@@ -197,7 +196,7 @@ class ResumableDownloader:
         self.chunk_size = chunk_size
 
     def __call__(
-        self, url: str, output_file: str | IO[bytes], pooch: object, check_only: bool | None = False
+        self, url: str, output_file: str | IO[bytes], pooch_instance: object, check_only: bool | None = False
     ) -> bool | None:
         """Download `url` into `output_file` (a path or a binary file); with `check_only`, only say whether the
         file is available."""
@@ -220,6 +219,7 @@ class ResumableDownloader:
         part = self.part_file
         part.parent.mkdir(parents=True, exist_ok=True)
         failures = 0
+        most = 0  # the most bytes held so far: an attempt that ends above it made progress
         with tqdm(
             total=self.size,
             desc=part.name.removesuffix('.part'),
@@ -239,9 +239,10 @@ class ResumableDownloader:
                 attempt = self._attempt(url, have, bar)
                 if attempt.complete:
                     return
-                failures = 1 if attempt.received else failures + 1
+                kept = part.stat().st_size if part.exists() else 0
+                failures = 1 if kept > most else failures + 1
+                most = max(most, kept)
                 if failures > self.retries:
-                    kept = part.stat().st_size if part.exists() else 0
                     raise DownloadError(
                         f'downloading {url} failed {failures} times in a row ({attempt.problem}); the {kept} bytes '
                         f'received are kept in {part} and the next run continues from there'
@@ -255,23 +256,25 @@ class ResumableDownloader:
         if have:
             headers['Range'] = f'bytes={have}-'
         received = 0
+        total: int | None = self.size
         try:
             with self.session.get(url, headers=headers, auth=self.auth, stream=True, timeout=self.timeout) as response:
                 if have and response.status_code == 416:  # the part file is not a prefix of this file
                     part.unlink()
-                    return _Attempt(False, 0, 'the server rejected the range of the partial download')
+                    return _Attempt(False, 'the server rejected the range of the partial download')
                 _raiseForStatus(response, url)
                 if response.status_code == 206:
-                    start, total = _parseContentRange(response.headers.get('Content-Range', ''))
+                    start, range_total = _parseContentRange(response.headers.get('Content-Range', ''))
                     if start != have:
                         part.unlink()
-                        return _Attempt(False, 0, 'the server answered with another range')
+                        return _Attempt(False, 'the server answered with another range')
+                    total = range_total if range_total is not None else total
                     mode = 'ab'
                 else:  # a full answer, also to a range request: start again from byte 0
                     have = 0
                     mode = 'wb'
                     length = response.headers.get('Content-Length', '')
-                    total = int(length) if length.isdigit() else self.size
+                    total = int(length) if length.isdigit() else total
                 bar.reset(total=total)
                 bar.update(have)
                 # A body cut short then ends quietly with the bytes that came (counted below), instead of urllib3
@@ -283,14 +286,14 @@ class ResumableDownloader:
                         received += len(chunk)
                         bar.update(len(chunk))
         except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError) as error:
-            return _Attempt(False, received, f'{type(error).__name__}: {error}')
+            return _Attempt(False, f'{type(error).__name__}: {error}')
         except requests.RequestException as error:
             raise DownloadError(f'downloading {url} failed: {error}') from error
         if total is not None and have + received != total:
             if have + received > total:
                 part.unlink()
-            return _Attempt(False, received, f'received {have + received} of {total} bytes')
-        return _Attempt(True, received, '')
+            return _Attempt(False, f'received {have + received} of {total} bytes')
+        return _Attempt(True, '')
 
 
 def _parseContentRange(value: str) -> tuple[int | None, int | None]:
@@ -394,10 +397,10 @@ def _planExtraction(archive: Path, members: list[zipfile.ZipInfo], name: str) ->
         for info in members
         if info.filename.startswith(prefix) and not info.is_dir() and '__MACOSX' not in info.filename.split('/')
     ]
-    relative = [path for _, path in plan]
-    if 'metadata.json' not in relative:
+    counts = Counter(path for _, path in plan)
+    if 'metadata.json' not in counts:
         raise DatasetInstallError(f'{archive} has no {prefix}metadata.json: it is not the dataset {name}')
-    duplicate = next((path for path in relative if relative.count(path) > 1), None)
+    duplicate = next((path for path, count in counts.items() if count > 1), None)
     if duplicate is not None:
         raise ValueError(f'{archive} holds {prefix}{duplicate} twice; nothing was extracted')
     return sorted(plan, key=lambda item: item[1] == 'metadata.json')

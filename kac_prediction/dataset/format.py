@@ -1,0 +1,180 @@
+"""The native dataset format (DESIGN §4): file names, metadata JSON, atomic writes, WAV checks, the X cache.
+
+A dataset directory holds `metadata.json` (settings and labels, no audio), `sample_NNNNN.wav` (mono 24-bit PCM) and
+`cache/<key>.npy` (X for one representation setting, float32, shape (dataset_size, ...)). `metadata.json` is written
+last, so a directory without it is never a complete dataset.
+"""
+
+import hashlib
+import json
+import math
+import os
+import tempfile
+from collections.abc import Iterator, Mapping
+from importlib import metadata as importlib_metadata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import soundfile as sf
+
+from ..samplers import AudioSampler, SamplerInfo
+
+__all__ = [
+    'CACHE_DIR',
+    'FORMAT_VERSION',
+    'METADATA',
+    'DatasetFormatError',
+    'atomicWriteText',
+    'cachePath',
+    'checkWav',
+    'decodeSettings',
+    'encodeSettings',
+    'readWav',
+    'sampleLength',
+    'samplerInfo',
+    'wavName',
+    'writeMetadata',
+    'writeWav',
+]
+
+FORMAT_VERSION = 2
+METADATA = 'metadata.json'
+CACHE_DIR = 'cache'
+_NON_FINITE = {'inf': math.inf, '-inf': -math.inf, 'nan': math.nan}
+
+
+class DatasetFormatError(ValueError):
+    """A dataset file is missing, truncated, corrupted or inconsistent; the message names the file and the problem."""
+
+
+def wavName(i: int) -> str:
+    """The file name of item i: sample_00000.wav (five digits or more)."""
+    return f'sample_{i:05d}.wav'
+
+
+def samplerInfo(Sampler: type[AudioSampler]) -> SamplerInfo:
+    """{'name': the class name, 'version': this package's version}."""
+    try:
+        version = importlib_metadata.version('kac_prediction')
+    except importlib_metadata.PackageNotFoundError:  # running from a source tree
+        from .. import __version__ as version
+    return {'name': Sampler.__name__, 'version': version}
+
+
+def sampleLength(sampler_settings: Mapping[str, Any]) -> int:
+    """Samples per item, ceil(duration · sample_rate), as `AudioSampler` computes it."""
+    return math.ceil(float(sampler_settings['duration']) * int(sampler_settings['sample_rate']) - 1e-9)
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return 'nan' if math.isnan(value) else ('inf' if value > 0 else '-inf')
+    if isinstance(value, (list, tuple)):
+        return [_encode(v) for v in value]
+    if isinstance(value, Mapping):
+        return {str(k): _encode(v) for k, v in value.items()}
+    if isinstance(value, (np.integer, np.floating)):
+        return _encode(value.item())
+    if isinstance(value, type):
+        return value.__name__
+    return value
+
+
+def encodeSettings(settings: Mapping[str, Any]) -> dict[str, Any]:
+    """Settings as standard JSON values: non-finite floats → 'inf' / '-inf' / 'nan', tuples → lists, classes → names."""
+    return {str(k): _encode(v) for k, v in sorted(settings.items())}
+
+
+def _decode(value: Any) -> Any:
+    if isinstance(value, str) and value in _NON_FINITE:
+        return _NON_FINITE[value]
+    if isinstance(value, list):
+        return [_decode(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _decode(v) for k, v in value.items()}
+    return value
+
+
+def decodeSettings(settings: Mapping[str, Any]) -> dict[str, Any]:
+    """The inverse of `encodeSettings` for numbers: 'inf' / '-inf' / 'nan' → float."""
+    return {k: _decode(v) for k, v in settings.items()}
+
+
+def atomicWriteText(path: str | os.PathLike[str], text: str) -> None:
+    """Write `text` (UTF-8) to `path` through a temporary file in the same directory and a rename."""
+    directory = os.path.dirname(os.path.abspath(path))
+    handle, temporary = tempfile.mkstemp(dir=directory, prefix='.tmp-', suffix='.json')
+    try:
+        with os.fdopen(handle, 'w', encoding='utf-8') as file:
+            file.write(text)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise
+
+
+def _metadataLines(header: Mapping[str, Any], labels: list[dict[str, Any]]) -> Iterator[str]:
+    yield '{\n'
+    for key, value in header.items():
+        yield f'"{key}": {json.dumps(value, allow_nan=False)},\n'
+    yield '"data": [\n'
+    for i, y in enumerate(labels):
+        yield json.dumps({'y': y}, allow_nan=False) + (',\n' if i + 1 < len(labels) else '\n')
+    yield ']}\n'
+
+
+def writeMetadata(dataset_dir: str | os.PathLike[str], header: Mapping[str, Any], labels: list[dict[str, Any]]) -> None:
+    """Write metadata.json atomically: the header keys, then `data` = [{'y': labels}], one item per line."""
+    atomicWriteText(Path(dataset_dir) / METADATA, ''.join(_metadataLines(header, labels)))
+
+
+def writeWav(path: str | os.PathLike[str], waveform: npt.NDArray[np.float64], sample_rate: int) -> None:
+    """Write a mono 24-bit PCM WAV atomically; the waveform must lie within [−1, 1]."""
+    peak = float(np.max(np.abs(waveform), initial=0.0))
+    if not math.isfinite(peak) or peak > 1.0:
+        raise ValueError(f'{path}: the waveform peaks at {peak}, beyond full scale (1.0); lower the `amplitude`.')
+    directory = os.path.dirname(os.path.abspath(path))
+    handle, temporary = tempfile.mkstemp(dir=directory, prefix='.tmp-', suffix='.wav')
+    try:
+        with os.fdopen(handle, 'wb') as file:
+            sf.write(file, waveform, sample_rate, subtype='PCM_24', format='WAV')
+        os.replace(temporary, path)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise
+
+
+def checkWav(path: str | os.PathLike[str], sample_rate: int, length: int) -> None:
+    """Raise DatasetFormatError naming `path` unless it is a readable mono WAV of `length` samples at `sample_rate`."""
+    if not os.path.isfile(path):
+        raise DatasetFormatError(f'{path} is missing.')
+    try:
+        info = sf.info(os.fspath(path))
+    except (sf.LibsndfileError, RuntimeError) as error:
+        raise DatasetFormatError(f'{path} is not a readable WAV file ({error}).') from None
+    if info.samplerate != sample_rate:
+        raise DatasetFormatError(f'{path} has sample rate {info.samplerate} Hz, the dataset {sample_rate} Hz.')
+    if info.channels != 1:
+        raise DatasetFormatError(f'{path} has {info.channels} channels; dataset WAVs are mono.')
+    if info.frames != length:
+        raise DatasetFormatError(f'{path} has {info.frames} samples, the dataset {length} per item.')
+
+
+def readWav(path: str | os.PathLike[str], sample_rate: int, length: int) -> npt.NDArray[np.float64]:
+    """The samples of a dataset WAV, float64 (length,), after `checkWav`."""
+    checkWav(path, sample_rate, length)
+    data, _ = sf.read(os.fspath(path), dtype='float64', always_2d=False)
+    return np.asarray(data, dtype=np.float64)
+
+
+def cachePath(dataset_dir: str | os.PathLike[str], representation_settings: Mapping[str, Any], length: int) -> Path:
+    """cache/<key>.npy for X of one representation setting; the key hashes the full settings and the item length."""
+    canonical = json.dumps({'length': length, 'settings': encodeSettings(representation_settings)}, sort_keys=True)
+    key = hashlib.sha256(canonical.encode()).hexdigest()[:16]
+    return Path(dataset_dir) / CACHE_DIR / f'{key}.npy'

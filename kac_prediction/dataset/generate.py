@@ -1,0 +1,405 @@
+"""generateDataset: render a dataset in parallel, sharded, resumable, with atomic writes (DESIGN §4).
+
+Work in progress lives in `<dataset_dir>/.generation/`: `manifest.json` (what is being generated), `items.jsonl` (one
+line per finished item: its index and labels) and `cache.npy` (X rows). Workers render a chunk of items, write their
+WAVs atomically, read them back and transform them (X is always computed from the audio as stored); the parent
+writes the X rows, then logs the items. A killed run leaves only finished items in the log; the next call with the
+same arguments verifies them, renders the rest and finishes. `metadata.json` is written last.
+"""
+
+import inspect
+import json
+import multiprocessing
+import numbers
+import os
+import shutil
+from collections.abc import Iterator, Mapping
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, overload
+
+import numpy as np
+import numpy.typing as npt
+import torch
+from tqdm import tqdm
+
+from ..samplers import AudioSampler, Labels
+from .cache import writeCacheSidecar
+from .format import (
+    CACHE_DIR,
+    FORMAT_VERSION,
+    METADATA,
+    DatasetFormatError,
+    atomicWriteText,
+    cachePath,
+    checkWav,
+    encodeSettings,
+    readWav,
+    samplerInfo,
+    wavName,
+    writeMetadata,
+    writeWav,
+)
+from .input_representation import InputRepresentation, RepresentationSettings
+from .load import loadDataset, readHeader
+from .torch_dataset import TorchDataset
+
+__all__ = ['SHARD_FILE', 'generateDataset', 'shardRange']
+
+PROGRESS_DIR = '.generation'
+SHARD_FILE = 'shard.json'
+_DEFAULT_SETTINGS = {'duration': 1.0, 'sample_rate': 48000}
+
+
+def shardRange(dataset_size: int, shard: tuple[int, int] | None) -> range:
+    """The items of shard (i, n): a contiguous block, [size·i/n, size·(i+1)/n); all items when shard is None."""
+    if shard is None:
+        return range(dataset_size)
+    i, n = shard
+    return range(dataset_size * i // n, dataset_size * (i + 1) // n)
+
+
+def _checkArguments(
+    Sampler: object, dataset_size: object, seed: object, num_workers: object, shard: object, batch_size: object
+) -> None:
+    if not (isinstance(Sampler, type) and issubclass(Sampler, AudioSampler)):
+        raise TypeError(f'Sampler must be a subclass of AudioSampler (e.g. BesselModel), got {Sampler!r}.')
+    for name, value, minimum in (('dataset_size', dataset_size, 1), ('batch_size', batch_size, 1)):
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
+            raise ValueError(f'{name} must be an int ≥ {minimum}, got {value!r}.')
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0):
+        raise ValueError(f'seed must be a non-negative int or None, got {seed!r}.')
+    if num_workers is not None and (
+        isinstance(num_workers, bool) or not isinstance(num_workers, numbers.Integral) or num_workers < 1
+    ):
+        raise ValueError(f'num_workers must be an int ≥ 1 or None (one per core), got {num_workers!r}.')
+    if shard is not None:
+        valid = (
+            isinstance(shard, (tuple, list))
+            and len(shard) == 2
+            and all(isinstance(v, numbers.Integral) and not isinstance(v, bool) for v in shard)
+            and 0 <= shard[0] < shard[1]
+        )
+        if not valid:
+            raise ValueError(f'shard must be (i, n) with 0 ≤ i < n, got {shard!r}.')
+
+
+def _sameDataset(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
+    """Two headers describe the same dataset (the package version may differ)."""
+    keys = ('format_version', 'dataset_size', 'sampler_settings', 'representation_settings')
+    return a.get('sampler', {}).get('name') == b['sampler']['name'] and all(a.get(k) == b[k] for k in keys)
+
+
+def _previousHeader(dataset_dir: Path) -> dict[str, Any] | None:
+    """The header of what `dataset_dir` already holds or is generating, if anything."""
+    for path in (dataset_dir / PROGRESS_DIR / 'manifest.json', dataset_dir / SHARD_FILE):
+        if path.exists():
+            try:
+                header: dict[str, Any] = json.loads(path.read_text(encoding='utf-8'))
+                return header
+            except json.JSONDecodeError:
+                return None
+    if (dataset_dir / METADATA).exists():
+        try:
+            return readHeader(dataset_dir)
+        except DatasetFormatError:
+            return None
+    return None
+
+
+def _removeOurFiles(dataset_dir: Path) -> None:
+    """With overwrite=True: remove the dataset files this module writes (never anything else)."""
+    for name in (METADATA, SHARD_FILE):
+        (dataset_dir / name).unlink(missing_ok=True)
+    shutil.rmtree(dataset_dir / PROGRESS_DIR, ignore_errors=True)
+    for path in dataset_dir.glob('sample_*.wav'):
+        if path.stem[len('sample_') :].isdigit():
+            path.unlink()
+    cache = dataset_dir / CACHE_DIR
+    if cache.is_dir():
+        for path in cache.glob('*.npy'):
+            path.unlink()
+        if not any(cache.iterdir()):
+            cache.rmdir()
+
+
+# --- workers: module-level so that spawned processes can import them ---
+
+_WORKER: dict[str, Any] = {}
+
+
+def _initWorker(
+    Sampler: type[AudioSampler], settings: dict[str, Any], representation: dict[str, Any], dataset_dir: str
+) -> None:
+    torch.set_num_threads(1)
+    _setupWorker(Sampler, settings, representation, dataset_dir)
+
+
+def _setupWorker(
+    Sampler: type[AudioSampler], settings: dict[str, Any], representation: dict[str, Any], dataset_dir: str
+) -> None:
+    sampler = Sampler(**settings)
+    _WORKER.update(
+        sampler=sampler,
+        representation=InputRepresentation(sampler.sample_rate, representation),
+        dataset_dir=dataset_dir,
+    )
+
+
+def _renderChunk(indices: list[int]) -> tuple[list[int], list[Labels], npt.NDArray[np.float32]]:
+    """Render, write and transform items `indices`: (indices, labels, X rows float32)."""
+    sampler: AudioSampler = _WORKER['sampler']
+    directory = Path(_WORKER['dataset_dir'])
+    waveforms, labels = sampler.generateBatch(indices)
+    for i, waveform in zip(indices, waveforms, strict=True):
+        writeWav(directory / wavName(i), waveform, sampler.sample_rate)
+    stored = np.stack([readWav(directory / wavName(i), sampler.sample_rate, sampler.length) for i in indices])
+    X = _WORKER['representation'].transformBatch(stored).numpy()
+    return indices, labels, X
+
+
+@contextmanager
+def _singleThreadedChildren() -> Iterator[None]:
+    """Spawned workers inherit one BLAS/OpenMP thread each, so n workers use n cores."""
+    names = ('OMP_NUM_THREADS', 'OPENBLAS_NUM_THREADS', 'MKL_NUM_THREADS')
+    saved = {name: os.environ.get(name) for name in names}
+    os.environ.update(dict.fromkeys(names, '1'))
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def _readLog(path: Path) -> dict[int, Labels]:
+    """Logged items {index: labels}; a line cut short by a kill is dropped."""
+    done: dict[int, Labels] = {}
+    if path.exists():
+        for line in path.read_text(encoding='utf-8').splitlines():
+            try:
+                entry = json.loads(line)
+                done[int(entry['i'])] = entry['y']
+            except (json.JSONDecodeError, KeyError, TypeError, ValueError):
+                continue
+    return done
+
+
+@overload
+def generateDataset(
+    Sampler: type[AudioSampler],
+    dataset_dir: str | os.PathLike[str],
+    dataset_size: int = 10,
+    representation_settings: RepresentationSettings | None = None,
+    sampler_settings: Mapping[str, Any] | None = None,
+    *,
+    seed: int | None = None,
+    num_workers: int | None = None,
+    shard: None = None,
+    overwrite: bool = False,
+    progressbar: bool = True,
+    batch_size: int = 32,
+) -> TorchDataset: ...
+@overload
+def generateDataset(
+    Sampler: type[AudioSampler],
+    dataset_dir: str | os.PathLike[str],
+    dataset_size: int = 10,
+    representation_settings: RepresentationSettings | None = None,
+    sampler_settings: Mapping[str, Any] | None = None,
+    *,
+    seed: int | None = None,
+    num_workers: int | None = None,
+    shard: tuple[int, int],
+    overwrite: bool = False,
+    progressbar: bool = True,
+    batch_size: int = 32,
+) -> None: ...
+def generateDataset(
+    Sampler: type[AudioSampler],
+    dataset_dir: str | os.PathLike[str],
+    dataset_size: int = 10,
+    representation_settings: RepresentationSettings | None = None,
+    sampler_settings: Mapping[str, Any] | None = None,
+    *,
+    seed: int | None = None,
+    num_workers: int | None = None,
+    shard: tuple[int, int] | None = None,
+    overwrite: bool = False,
+    progressbar: bool = True,
+    batch_size: int = 32,
+) -> TorchDataset | None:
+    """Generate `dataset_size` items of `Sampler(**sampler_settings)` into `dataset_dir` and return the dataset.
+
+    representation_settings: X's representation (defaults of `InputRepresentation`). sampler_settings: default
+    {'duration': 1., 'sample_rate': 48000}. seed: overrides sampler_settings['seed']; without either, a resumed run
+    reuses the seed of the run it resumes, and a new run draws one (recorded in the metadata). num_workers: processes
+    (default: one per core; 1 renders in this process). shard: (i, n) renders only the i-th of n contiguous blocks of
+    items into `dataset_dir` (a shard directory, joined by `mergeShards`) and returns None. A dataset_dir that holds
+    the same dataset, finished or interrupted, is completed, not redone; one that holds a different dataset or stray
+    sample WAVs is an error unless overwrite=True (which removes only files of this format). batch_size: items per
+    vectorised render.
+    """
+    _checkArguments(Sampler, dataset_size, seed, num_workers, shard, batch_size)
+    directory = Path(dataset_dir)
+    if directory.exists() and not directory.is_dir():
+        raise NotADirectoryError(f'dataset_dir {directory} exists and is not a directory.')
+    directory.mkdir(parents=True, exist_ok=True)
+    settings = dict(_DEFAULT_SETTINGS if sampler_settings is None else sampler_settings)
+    takes_seed = 'seed' in inspect.signature(Sampler.__init__).parameters
+    if seed is not None:
+        if not takes_seed:
+            raise ValueError(f'{Sampler.__name__} draws nothing at random: it takes no seed.')
+        settings['seed'] = seed
+    previous = _previousHeader(directory)
+    if takes_seed and settings.get('seed') is None and previous is not None:
+        settings['seed'] = previous.get('sampler_settings', {}).get('seed')
+    sampler = Sampler(**settings)
+    representation = InputRepresentation(sampler.sample_rate, representation_settings or {})
+    header: dict[str, Any] = {
+        'format_version': FORMAT_VERSION,
+        'dataset_size': int(dataset_size),
+        'sampler': dict(samplerInfo(Sampler)),
+        'sampler_settings': encodeSettings(sampler.__settings__),
+        'representation_settings': encodeSettings(representation.settings),
+    }
+    shard_key = None if shard is None else [int(shard[0]), int(shard[1])]
+    if previous is not None and not (_sameDataset(previous, header) and previous.get('shard') == shard_key):
+        if not overwrite:
+            raise FileExistsError(
+                f'{directory} already holds a different dataset (or another shard); choose another dataset_dir, '
+                'or pass overwrite=True to replace it.'
+            )
+        _removeOurFiles(directory)
+        previous = None
+    if previous is None and not overwrite and any(directory.glob('sample_*.wav')):
+        raise FileExistsError(
+            f'{directory} holds sample_*.wav files that no dataset metadata describes; choose another dataset_dir, '
+            'or pass overwrite=True to replace them.'
+        )
+    finished = directory / (METADATA if shard is None else SHARD_FILE)
+    if finished.exists():  # already complete; a progress folder left by a kill after the metadata was written goes
+        if (directory / PROGRESS_DIR).exists():
+            shutil.rmtree(directory / PROGRESS_DIR)
+        return loadDataset(directory) if shard is None else None
+    items = shardRange(int(dataset_size), shard)
+    job = _Job(Sampler, settings, sampler.sample_rate, sampler.length, representation, directory, items)
+    _render(job, header | {'shard': shard_key}, num_workers, batch_size, progressbar)
+    return _finish(job, header, shard_key)
+
+
+@dataclass(frozen=True)
+class _Job:
+    Sampler: type[AudioSampler]
+    settings: dict[str, Any]
+    sample_rate: int
+    length: int
+    representation: InputRepresentation
+    directory: Path
+    items: range
+
+    @property
+    def progress(self) -> Path:
+        return self.directory / PROGRESS_DIR
+
+
+def _results(job: _Job, chunks: list[list[int]], workers: int) -> Iterator[tuple[list[int], list[Labels], Any]]:
+    """Rendered chunks as they finish: in this process, or in `workers` spawned processes (bounded in flight)."""
+    initargs = (job.Sampler, job.settings, dict(job.representation.settings), os.fspath(job.directory))
+    if workers == 1:
+        _setupWorker(*initargs)
+        for chunk in chunks:
+            yield _renderChunk(chunk)
+        return
+    context = multiprocessing.get_context('spawn')
+    executor = ProcessPoolExecutor(workers, mp_context=context, initializer=_initWorker, initargs=initargs)
+    with _singleThreadedChildren(), executor:  # workers are spawned on the first submits, inside this block
+        pending: set[Future[tuple[list[int], list[Labels], Any]]] = set()
+        queue = list(reversed(chunks))
+        try:
+            while True:
+                while len(pending) < 2 * workers and queue:
+                    pending.add(executor.submit(_renderChunk, queue.pop()))
+                if not pending:
+                    return
+                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    yield future.result()
+        except BaseException:
+            executor.shutdown(wait=True, cancel_futures=True)
+            raise
+
+
+def _render(job: _Job, manifest: dict[str, Any], num_workers: int | None, batch_size: int, progressbar: bool) -> None:
+    """Render every item of job.items that the log does not already hold (verified), into the progress folder."""
+    job.progress.mkdir(exist_ok=True)
+    if not (job.progress / 'manifest.json').exists():
+        atomicWriteText(job.progress / 'manifest.json', json.dumps(manifest))
+    shape = (len(job.items), *InputRepresentation.transformShape(job.length, job.representation.settings))
+    cache_file, log_file = job.progress / 'cache.npy', job.progress / 'items.jsonl'
+    done = {i: y for i, y in _readLog(log_file).items() if i in job.items}
+    cache: np.memmap[Any, Any] | None = None
+    if cache_file.exists():
+        try:
+            cache = np.load(cache_file, mmap_mode='r+')
+        except (ValueError, OSError):
+            cache = None
+        if cache is not None and (cache.shape != shape or cache.dtype != np.float32):
+            cache = None
+    if cache is None:  # no X rows to trust: every item is redone
+        done = {}
+        cache = np.lib.format.open_memmap(cache_file, mode='w+', dtype=np.float32, shape=shape)
+    verified = {}
+    for i, y in sorted(done.items()):
+        try:
+            checkWav(job.directory / wavName(i), job.sample_rate, job.length)
+            verified[i] = y
+        except DatasetFormatError:
+            pass
+    atomicWriteText(log_file, ''.join(json.dumps({'i': i, 'y': y}) + '\n' for i, y in verified.items()))
+    todo = [i for i in job.items if i not in verified]
+    chunks = [todo[k : k + batch_size] for k in range(0, len(todo), batch_size)]
+    workers = min(num_workers or os.cpu_count() or 1, max(1, len(chunks)))
+    with (
+        open(log_file, 'a', encoding='utf-8') as log,
+        tqdm(
+            total=len(job.items),
+            initial=len(verified),
+            disable=not progressbar,
+            desc='Generating dataset',
+            unit=' items',
+        ) as bar,
+    ):
+        for indices, labels, X in _results(job, chunks, workers):
+            cache[np.asarray(indices) - job.items.start] = X
+            cache.flush()
+            log.write(''.join(json.dumps({'i': i, 'y': y}) + '\n' for i, y in zip(indices, labels, strict=True)))
+            log.flush()
+            os.fsync(log.fileno())
+            bar.update(len(indices))
+    del cache
+
+
+def _finish(job: _Job, header: dict[str, Any], shard_key: list[int] | None) -> TorchDataset | None:
+    """Write the metadata (last, atomically), move X into the cache and remove the progress folder."""
+    done = _readLog(job.progress / 'items.jsonl')
+    labels = [done[i] for i in job.items]
+    if shard_key is None:
+        writeMetadata(job.directory, header, labels)
+    else:
+        shard = header | {
+            'shard': shard_key,
+            'items': [job.items.start, job.items.stop],
+            'data': [{'y': y} for y in labels],
+        }
+        atomicWriteText(job.directory / SHARD_FILE, json.dumps(shard))
+    target = cachePath(job.directory, job.representation.settings, job.length)
+    target.parent.mkdir(exist_ok=True)
+    os.replace(job.progress / 'cache.npy', target)
+    writeCacheSidecar(target, job.representation.settings)
+    shutil.rmtree(job.progress)
+    return loadDataset(job.directory) if shard_key is None else None
