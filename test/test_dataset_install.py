@@ -4,6 +4,7 @@ import hashlib
 import io
 import json
 import os
+import shutil
 import subprocess
 import zipfile
 from collections.abc import Iterator
@@ -146,9 +147,29 @@ def test_server_ignoring_range_restarts_from_zero(zenodo: ZenodoStub, tmp_path: 
     installDataset(NAME, tmp_path / 'data', base_url=zenodo.url, progressbar=False)
     (request,) = zenodo.fileRequests()
     assert request.headers['Range'] == 'bytes=1000-' and request.status == 200
-    # The download folder existed before, so it stays (empty).
-    assert sorted(path.name for path in (tmp_path / 'data').iterdir()) == sorted([*FILES, '.download'])
-    assert list(cache.iterdir()) == []
+    assertInstalled(tmp_path / 'data')
+
+
+def test_persistent_failures_give_up_and_keep_the_part_file(
+    zenodo: ZenodoStub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every answer restarts from byte 0 and breaks off halfway: no attempt gets further than the first.
+    monkeypatch.setattr('kac_prediction.dataset.install.time.sleep', lambda seconds: None)
+    zenodo.ignore_range = True
+    zenodo.drops = 1000
+    with pytest.raises(DownloadError, match=r'failed 6 times in a row.*kept in .*\.part') as caught:
+        installDataset(NAME, tmp_path / 'data', base_url=zenodo.url, progressbar=False)
+    assert zenodo.url in str(caught.value)
+    assert len(zenodo.fileRequests()) == 6
+    part = tmp_path / 'data' / '.download' / f'{KEY}.part'
+    assert part.read_bytes() == ZIP[: len(ZIP) // 2]
+    assertNothingExtracted(tmp_path / 'data')
+    # The next run, against a server that behaves, continues from there.
+    zenodo.ignore_range = False
+    zenodo.drops = 0
+    installDataset(NAME, tmp_path / 'data', base_url=zenodo.url, progressbar=False)
+    assertInstalled(tmp_path / 'data')
+    assert zenodo.fileRequests()[-1].headers['Range'] == f'bytes={len(ZIP) // 2}-'
 
 
 def test_checksum_mismatch(zenodo: ZenodoStub, tmp_path: Path) -> None:
@@ -230,9 +251,13 @@ def test_existing_identical_files_are_fine(zenodo: ZenodoStub, tmp_path: Path) -
     dataset_dir = tmp_path / 'data'
     dataset_dir.mkdir()
     (dataset_dir / 'sample_00000.wav').write_bytes(FILES['sample_00000.wav'])
+    (dataset_dir / '.download').mkdir()
+    (dataset_dir / '.download' / 'mine.txt').write_bytes(b"not the installer's")
     (dataset_dir / '.gitignore').write_bytes(b'*\n')
     installDataset(NAME, dataset_dir, base_url=zenodo.url, progressbar=False)
     assert (dataset_dir / '.gitignore').read_bytes() == b'*\n'
+    assert [path.name for path in (dataset_dir / '.download').iterdir()] == ['mine.txt']
+    shutil.rmtree(dataset_dir / '.download')
     (dataset_dir / '.gitignore').unlink()
     assertInstalled(dataset_dir)
 
