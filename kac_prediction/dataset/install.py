@@ -383,7 +383,9 @@ def _checkMember(info: zipfile.ZipInfo, archive: Path) -> None:
     name = info.filename
     parts = name.replace('\\', '/').split('/')
     if name.startswith(('/', '\\')) or re.match(r'[A-Za-z]:', name) or '..' in parts:
-        raise ValueError(f'{archive} has an unsafe member {name!r} (absolute path or `..`); nothing was extracted')
+        raise ValueError(
+            f'{archive} has an unsafe member {name!r} (absolute path, drive letter or `..`); nothing was extracted'
+        )
     if stat.S_ISLNK(info.external_attr >> 16):
         raise ValueError(f'{archive} has a symbolic link {name!r}; nothing was extracted')
 
