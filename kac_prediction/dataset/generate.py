@@ -238,7 +238,7 @@ def generateDataset(
     representation_settings: X's representation (defaults of `InputRepresentation`). sampler_settings: default
     {'duration': 1., 'sample_rate': 48000}. seed: overrides sampler_settings['seed']; without either, a resumed run
     reuses the seed of the run it resumes, and a new run draws one (recorded in the metadata). num_workers: processes
-    (default: one per core; 1 renders in this process). shard: (i, n) renders only the i-th of n contiguous blocks of
+    (default: one per core, but none spawned for fewer than 4 batches per core; 1 renders in this process). shard: (i, n) renders only the i-th of n contiguous blocks of
     items into `dataset_dir` (a shard directory, joined by `mergeShards`) and returns None. A dataset_dir that holds
     the same dataset, finished or interrupted, is completed, not redone; one that holds a different dataset or stray
     sample WAVs is an error unless overwrite=True (which removes only files of this format). batch_size: items per
@@ -363,7 +363,9 @@ def _render(job: _Job, manifest: dict[str, Any], num_workers: int | None, batch_
     atomicWriteText(log_file, ''.join(json.dumps({'i': i, 'y': y}) + '\n' for i, y in verified.items()))
     todo = [i for i in job.items if i not in verified]
     chunks = [todo[k : k + batch_size] for k in range(0, len(todo), batch_size)]
-    workers = min(num_workers or os.cpu_count() or 1, max(1, len(chunks)))
+    # by default, one process per core, but none spawned for little work (a worker's start-up costs seconds)
+    workers = num_workers or max(1, min(os.cpu_count() or 1, len(chunks) // 4))
+    workers = min(workers, max(1, len(chunks)))
     with (
         open(log_file, 'a', encoding='utf-8') as log,
         tqdm(

@@ -1,0 +1,122 @@
+"""Parameters of a run: defaults ← YAML ← wandb.config, merged and validated (DESIGN §6).
+
+Valid keys are those of the routine's defaults plus `TrainingSettings`. A value must have the type of the default it
+replaces (an int is accepted for a float; a list for a tuple of the same length); `TrainingSettings` are checked
+against their annotations. Anything else is a ValueError or TypeError naming the key and listing the valid keys.
+"""
+
+import math
+import numbers
+import os
+from collections.abc import Mapping
+from typing import Any, get_args
+
+import yaml
+
+from .types import TRAINING_DEFAULTS, TrainingSettings
+
+__all__ = ['loadYAML', 'mergeParameters']
+
+
+class _ConfigLoader(yaml.SafeLoader):
+    """yaml's safe loader that also reads the `!!python/tuple` tag written by old configs (as a tuple)."""
+
+
+_ConfigLoader.add_constructor(
+    'tag:yaml.org,2002:python/tuple',
+    lambda loader, node: tuple(loader.construct_sequence(node)),  # type: ignore[arg-type]
+)
+
+
+def loadYAML(config_path: str | os.PathLike[str]) -> dict[str, Any]:
+    """The mapping in a YAML file (empty file → {}), read with a safe loader that accepts `!!python/tuple`."""
+    try:
+        with open(config_path, encoding='utf-8') as file:
+            content = yaml.load(file, Loader=_ConfigLoader)  # a SafeLoader subclass
+    except FileNotFoundError:
+        raise FileNotFoundError(f'config file {config_path} does not exist.') from None
+    except yaml.YAMLError as error:
+        raise ValueError(f'config file {config_path} is not valid YAML: {error}') from None
+    if content is None:
+        return {}
+    if not isinstance(content, dict):
+        raise ValueError(f'config file {config_path} must hold a mapping of parameter names to values.')
+    return content
+
+
+def _isNumber(value: object) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def _coerce(key: str, value: Any, reference: Any, source: str) -> Any:
+    """`value` converted to the type of `reference`, or a TypeError naming the key."""
+    annotation = TrainingSettings.__annotations__.get(key)
+    allowed = get_args(annotation) if annotation is not None and get_args(annotation) else None
+    if allowed is not None and all(isinstance(a, str) for a in allowed):  # a Literal of strings
+        if value not in allowed:
+            raise ValueError(f'{key} from {source} must be one of {allowed}, got {value!r}.')
+        return value
+    if reference is None:
+        return value
+    if isinstance(reference, bool):
+        ok = isinstance(value, bool)
+    elif isinstance(reference, int):
+        ok = isinstance(value, int) and not isinstance(value, bool)
+    elif isinstance(reference, float):
+        ok = _isNumber(value)
+        value = float(value) if ok else value
+    elif isinstance(reference, str):
+        ok = isinstance(value, str)
+    elif isinstance(reference, (tuple, list)):
+        ok = isinstance(value, (tuple, list)) and len(value) == len(reference)
+        if ok and all(_isNumber(r) for r in reference):
+            ok = all(_isNumber(v) for v in value)
+        value = tuple(value) if ok and isinstance(reference, tuple) else value
+    else:
+        ok = isinstance(value, type(reference))
+    if not ok:
+        raise TypeError(
+            f'{key} from {source} must be like the default {reference!r} ({type(reference).__name__}), got {value!r}.'
+        )
+    return value
+
+
+def _checkValues(P: Mapping[str, Any]) -> None:
+    split = P.get('dataset_split')
+    if split is not None and (
+        len(split) != 3 or any(s < 0 for s in split) or not math.isclose(sum(split), 1.0, abs_tol=1e-6)
+    ):
+        raise ValueError(
+            f'dataset_split must be three fractions ≥ 0 summing to 1 (training, validation, test), got {split}.'
+        )
+    for key, minimum in (('batch_size', 1), ('num_of_epochs', 0), ('patience', 0), ('checkpoint_every', 0),
+                         ('num_workers', 0), ('dataset_size', 1)):  # fmt: skip
+        if key in P and P[key] < minimum:
+            raise ValueError(f'{key} must be ≥ {minimum}, got {P[key]}.')
+    for key in ('min_delta', 'gradient_clipping'):
+        if key in P and not (P[key] >= 0 and math.isfinite(P[key])):
+            raise ValueError(f'{key} must be finite and ≥ 0, got {P[key]}.')
+
+
+def mergeParameters(
+    default: Mapping[str, Any],
+    yaml_config: Mapping[str, Any] | None = None,
+    wandb_config: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """TRAINING_DEFAULTS ← `default` ← `yaml_config` ← `wandb_config`, each value checked (module docstring).
+
+    Keys of wandb_config starting with '_' (wandb's own) are ignored.
+    """
+    merged: dict[str, Any] = dict(TRAINING_DEFAULTS)
+    for key, value in default.items():
+        merged[key] = _coerce(key, value, TRAINING_DEFAULTS.get(key, value), 'the defaults')
+    valid = sorted(merged)
+    for source, config in (('the YAML config', yaml_config), ('wandb.config', wandb_config)):
+        for key, value in (config or {}).items():
+            if source == 'wandb.config' and str(key).startswith('_'):
+                continue
+            if key not in merged:
+                raise ValueError(f'unknown parameter {key!r} in {source}; valid keys: {", ".join(valid)}.')
+            merged[key] = _coerce(key, value, merged[key], source)
+    _checkValues(merged)
+    return merged

@@ -1,0 +1,380 @@
+"""Routine: one training run, top to bottom (DESIGN §6).
+
+    routine = Routine(exports_dir='model', wandb_config={})
+    routine.setParameters(CRePE.ModelHyperParameters({...}), config_path='config.yaml')
+    routine.importDataset(dataset_dir='data', LocalSampler=BesselModel, representation_settings={...})
+    routine.setModel(CRePE(depth='tiny', dropout=0.25, learning_rate=1e-3, optimiser='adam', outputs=1))
+    metrics = routine.train(innerTestingLoop)
+
+The policies live in their own modules: parameters (merge and validation), splits (by drum), checkpoints, early
+stopping, distributed (torchrun) and tracking (wandb and plots).
+"""
+
+import math
+import os
+import random
+import secrets
+import string
+from collections.abc import Callable, Mapping
+from contextlib import nullcontext
+from importlib import metadata as importlib_metadata
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import torch
+from torch.utils.data import DataLoader, Subset
+from torch.utils.data.distributed import DistributedSampler
+from tqdm import tqdm
+
+from ..dataset import TorchDataset, generateDataset, installDataset, loadDataset
+from ..dataset.input_representation import RepresentationSettings
+from ..dataset.load import readHeader
+from ..samplers import AudioSampler
+from .checkpoints import epochName, loadCheckpoint, saveCheckpoint
+from .distributed import (
+    allRanksAgree,
+    barrier,
+    broadcastObject,
+    initDistributed,
+    isDistributed,
+    isMain,
+    meanAcrossRanks,
+)
+from .early_stopping import EarlyStopping
+from .model import Model
+from .parameters import loadYAML, mergeParameters
+from .splits import splitByDrum
+from .tracking import Tracker
+from .types import Datasets, ExportedModel, Parameters, RunInfo
+
+__all__ = ['Routine', 'chooseDevice']
+
+InnerTestingLoop = Callable[[int, int, torch.Tensor, torch.Tensor], None]
+
+
+def chooseDevice(device: str = '') -> torch.device:
+    """`device` if given, else CUDA, else Apple MPS, else the CPU (under torchrun: this rank's CUDA device)."""
+    if device:
+        return torch.device(device)
+    if torch.cuda.is_available():
+        return torch.device('cuda', int(os.environ.get('LOCAL_RANK', '0')))
+    if torch.backends.mps.is_available():
+        return torch.device('mps')
+    return torch.device('cpu')
+
+
+def _version() -> str:
+    try:
+        return importlib_metadata.version('kac_prediction')
+    except importlib_metadata.PackageNotFoundError:
+        from .. import __version__
+
+        return __version__
+
+
+def _collate(items: list[tuple[torch.Tensor, dict[str, torch.Tensor]]]) -> tuple[torch.Tensor, dict[str, Any]]:
+    """Stack X, and each label whose items share a shape (ragged labels such as `vertices` stay lists)."""
+    X = torch.stack([x for x, _ in items])
+    Y: dict[str, Any] = {}
+    for key in items[0][1]:
+        values = [y[key] for _, y in items]
+        Y[key] = torch.stack(values) if all(v.shape == values[0].shape for v in values) else values
+    return X, Y
+
+
+def _toDevice(y: Any, device: torch.device) -> Any:
+    if isinstance(y, torch.Tensor):
+        return y.to(device)
+    if isinstance(y, dict):
+        return {k: _toDevice(v, device) for k, v in y.items()}
+    if isinstance(y, list):
+        return [_toDevice(v, device) for v in y]
+    return y
+
+
+class Routine:
+    """Owns one training run: device, parameters P, dataset D, model M, run info R, checkpoints and tracking.
+
+    exports_dir: checkpoints go to exports_dir/<run id>/ (last.pt every epoch, best.pt, epoch_NNN.pt). wandb_config:
+    {} trains locally; otherwise the keyword arguments of wandb.init (WANDB_MODE=offline works without network).
+    resume: the id of an earlier run in exports_dir, or its directory: training continues from its last.pt.
+    """
+
+    device: torch.device
+    D: TorchDataset
+    M: Model
+    P: dict[str, Any]
+    R: RunInfo
+    using_wandb: bool
+
+    def __init__(self, exports_dir: str = '', wandb_config: Mapping[str, Any] = {}, resume: str = '') -> None:
+        self.device = chooseDevice(os.environ.get('KAC_PREDICTION_DEVICE', ''))
+        initDistributed(self.device)
+        self.using_wandb = bool(wandb_config)
+        base = Path(exports_dir or '.')
+        self._resume: Path | None = None
+        if resume:
+            candidate = Path(resume) if Path(resume).is_dir() else base / resume
+            if not (candidate / 'last.pt').exists():
+                raise FileNotFoundError(f'cannot resume {resume!r}: {candidate / "last.pt"} does not exist.')
+            self._resume = candidate
+        run_id = self._resume.name if self._resume is not None else ''
+        if self.using_wandb and isMain():
+            import wandb
+
+            settings = dict(wandb_config)
+            if run_id:
+                settings.setdefault('id', run_id)
+                settings.setdefault('resume', 'allow')
+            wandb.init(**settings)
+            run_id = run_id or (wandb.run.id if wandb.run is not None else '')
+        if not run_id:
+            run_id = ''.join(secrets.choice(string.ascii_lowercase + string.digits) for _ in range(10))
+        run_id = broadcastObject(run_id)
+        directory = self._resume if self._resume is not None else base / run_id
+        if isMain():
+            directory.mkdir(parents=True, exist_ok=True)
+        self.R = {'epoch': 0, 'exports_dir': os.fspath(directory.resolve()), 'id': run_id, 'model': None}
+        self._tracker = Tracker(self.using_wandb, directory)
+
+    # --- set-up ---
+
+    def setParameters(self, default: Parameters | Mapping[str, Any], config_path: str = '') -> None:
+        """P = TRAINING_DEFAULTS ← `default` ← the YAML file at config_path ← wandb.config (sweeps), validated.
+
+        Seeds torch, numpy and random with P['seed'] so that the model built next starts from the same weights.
+        """
+        yaml_config = loadYAML(config_path) if config_path else None
+        wandb_config: dict[str, Any] | None = None
+        if self.using_wandb and isMain():
+            import wandb
+
+            wandb_config = dict(wandb.config)
+        wandb_config = broadcastObject(wandb_config)  # sweep parameters reach every rank
+        self.P = mergeParameters(default, yaml_config, wandb_config)
+        if self.using_wandb and isMain():
+            import wandb
+
+            wandb.config.update(self.P, allow_val_change=True)  # type: ignore[no-untyped-call]
+        if self.P['device']:
+            self.device = torch.device(self.P['device'])
+        torch.manual_seed(self.P['seed'])
+        np.random.seed(self.P['seed'] % 2**32)  # noqa: NPY002 - seeds user code that uses the legacy global RNG
+        random.seed(self.P['seed'])
+
+    def importDataset(
+        self,
+        dataset_dir: str,
+        dataset_name: Datasets | Literal[''] = '',
+        LocalSampler: type[AudioSampler] | None = None,
+        representation_settings: RepresentationSettings = {},  # noqa: B006
+        sampler_settings: Mapping[str, Any] = {'duration': 1.0, 'sample_rate': 48000},
+    ) -> None:
+        """Load, install or generate the dataset D (DESIGN §6).
+
+        P['testing'] (a smoke run): a 200-item dataset generated by LocalSampler in dataset_dir/testing-<Sampler>.
+        Otherwise, with a dataset name (argument or P['dataset_name']): the official dataset, installed into
+        dataset_dir if it is not there. Otherwise: P['dataset_size'] items generated by LocalSampler into dataset_dir
+        (or loaded, if already there; an interrupted generation resumes). Never installs and generates into one
+        directory; a dataset_dir holding another sampler's dataset is an error.
+        """
+        if not hasattr(self, 'P'):
+            raise RuntimeError('call setParameters() before importDataset(): the dataset depends on P.')
+        name = dataset_name or self.P.get('dataset_name', '')
+        settings = dict(representation_settings) or None
+        if self.P['testing'] or not name:
+            if LocalSampler is None:
+                raise ValueError('importDataset needs a LocalSampler to generate a dataset (or a dataset_name).')
+            target = os.path.join(dataset_dir, f'testing-{LocalSampler.__name__}') if self.P['testing'] else dataset_dir
+            if os.path.exists(os.path.join(target, 'metadata.json')):
+                held = readHeader(target)['sampler']['name']
+                if held != LocalSampler.__name__:
+                    raise ValueError(
+                        f'{target} holds a dataset of {held}, not {LocalSampler.__name__}: choose another dataset_dir.'
+                    )
+            size = 200 if self.P['testing'] else self.P['dataset_size']
+            if isMain():
+                generateDataset(
+                    LocalSampler, target, size, settings, sampler_settings, seed=self.P['seed'],  # type: ignore[arg-type]
+                    progressbar=True,
+                )  # fmt: skip
+            barrier()
+            self.D = loadDataset(target, settings, progressbar=False)  # type: ignore[arg-type]
+        else:
+            if isMain() and not os.path.exists(os.path.join(dataset_dir, 'metadata.json')):
+                installDataset(name, dataset_dir)
+            barrier()
+            self.D = loadDataset(dataset_dir, settings, progressbar=False)  # type: ignore[arg-type]
+        if LocalSampler is not None and not self.D.legacy and self.D.sampler['name'] != LocalSampler.__name__:
+            raise ValueError(
+                f'{self.D.dataset_dir} holds a dataset of {self.D.sampler["name"]}, not {LocalSampler.__name__}: '
+                'choose another dataset_dir.'
+            )
+
+    def setModel(self, M: Model) -> None:
+        """Set the network to train (moved to the device) and record it in R['model']."""
+        self.M = M.to(self.device)
+        self.R['model'] = {'name': type(M).__name__, 'version': _version()}
+
+    # --- training ---
+
+    def _loaders(self) -> tuple[DataLoader[Any], DataLoader[Any], DataLoader[Any], DistributedSampler[Any]]:
+        training, validation, test = splitByDrum(self.D.groups, self.P['dataset_split'], self.P['seed'])
+        world, rank = (torch.distributed.get_world_size(), torch.distributed.get_rank()) if isDistributed() else (1, 0)
+        sampler: DistributedSampler[Any] = DistributedSampler(
+            Subset(self.D, training), world, rank, shuffle=True, seed=self.P['seed']
+        )
+        options: dict[str, Any] = {'collate_fn': _collate, 'num_workers': self.P['num_workers']}
+        batch = self.P['batch_size']
+        train = DataLoader(Subset(self.D, training), batch_size=batch, sampler=sampler, **options)
+
+        def evaluation(indices: list[int]) -> DataLoader[Any]:
+            shard = indices[rank::world] if world > 1 else indices
+            return DataLoader(Subset(self.D, shard), batch_size=batch, shuffle=False, **options)
+
+        return train, evaluation(validation), evaluation(test), sampler
+
+    def _evaluate(self, loader: DataLoader[Any], innerTestingLoop: InnerTestingLoop) -> dict[str, float]:
+        """Run the user's innerTestingLoop over `loader`; M.testing_loss reduced across ranks."""
+        self.M.eval()
+        self.M.testing_loss = {'aggregate': 0.0}
+        with torch.no_grad():
+            for i, (x, y) in enumerate(loader):
+                innerTestingLoop(i, len(loader), x.to(self.device), _toDevice(y, self.device))
+        return meanAcrossRanks(self.M.testing_loss)
+
+    def _checkpoint(
+        self, epoch: int, training_loss: float, validation: dict[str, float], stopper: EarlyStopping
+    ) -> ExportedModel:
+        state = {
+            'early_stopping': stopper.state_dict(),
+            'history': self._tracker.history,
+            'torch_rng': torch.get_rng_state(),
+            'cuda_rng': torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [],
+        }
+        return {
+            'dataset': {
+                'dataset_dir': self.D.dataset_dir,
+                'dataset_size': self.D.dataset_size,
+                'representation_settings': self.D.representation_settings,
+                'sampler': dict(self.D.sampler),
+                'sampler_settings': {k: v for k, v in self.D.sampler_settings.items()},
+            },
+            'evaluation_loss': dict(validation),
+            'hyperparameters': dict(self.P),
+            'model_kwargs': dict(self.M.model_kwargs),
+            'model_state_dict': self.M.state_dict(),
+            'optimizer_state_dict': self.M.optimiser.state_dict(),
+            'run_info': {**self.R, 'epoch': epoch},
+            'testing_loss': None,
+            'training_loss': training_loss,
+            'training_state': state,
+        }
+
+    def _restore(self, stopper: EarlyStopping) -> None:
+        """Continue from last.pt of the run being resumed: weights, optimiser, epoch, early stopping, RNG, history."""
+        assert self._resume is not None
+        checkpoint = loadCheckpoint(self._resume / 'last.pt', map_location=self.device)
+        self.M.load_state_dict(checkpoint['model_state_dict'])
+        self.M.optimiser.load_state_dict(checkpoint['optimizer_state_dict'])
+        state = checkpoint['training_state']
+        stopper.load_state_dict(state['early_stopping'])
+        self._tracker.history = list(state['history'])
+        torch.set_rng_state(state['torch_rng'])
+        if state['cuda_rng'] and torch.cuda.is_available():
+            torch.cuda.set_rng_state_all(state['cuda_rng'])
+        self.R['epoch'] = checkpoint['run_info']['epoch']
+
+    def train(self, innerTestingLoop: InnerTestingLoop) -> dict[str, Any]:
+        """Train M on the training split, validate each epoch, stop early, keep the best weights, test them once.
+
+        innerTestingLoop(i, loop_length, x, y) fills M.testing_loss['aggregate'] (and per-label entries if it likes)
+        for batch i; the Routine resets it, reduces it across ranks and records it per epoch as validation_loss and,
+        at the end, on the test split with the best weights, as testing_loss. Returns {'validation_loss': the best
+        validation aggregate, 'testing_loss': {...}, 'epochs': epochs run, 'exports_dir': ...}.
+        """
+        for attribute, fix in (('P', 'setParameters()'), ('D', 'importDataset()'), ('M', 'setModel()')):
+            if not hasattr(self, attribute):
+                raise RuntimeError(f'Routine.{attribute} is not set: call {fix} before train().')
+        directory = Path(self.R['exports_dir'])
+        train, validation, test, sampler = self._loaders()
+        if isDistributed():
+            ddp = torch.nn.parallel.DistributedDataParallel(
+                self.M, device_ids=[self.device.index] if self.device.type == 'cuda' else None
+            )
+            self.M.setWrapper(ddp)
+        if self.P['gradient_clipping'] > 0:
+            limit = self.P['gradient_clipping']
+
+            def clip(optimiser: torch.optim.Optimizer, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+                torch.nn.utils.clip_grad_norm_(self.M.parameters(), limit)
+
+            self.M.optimiser.register_step_pre_hook(clip)
+        stopper = EarlyStopping(self.P['patience'], self.P['min_delta'])
+        if self._resume is not None:
+            self._restore(stopper)
+        autocast = (
+            torch.autocast(self.device.type, dtype=torch.bfloat16)
+            if self.P['precision'] == 'bfloat16'
+            else nullcontext()
+        )
+        epochs = self.P['num_of_epochs']
+        bar = tqdm(total=epochs or None, initial=self.R['epoch'], unit=' epochs', disable=not isMain(), desc='Training')
+        while epochs == 0 or self.R['epoch'] < epochs:
+            epoch = self.R['epoch']
+            sampler.set_epoch(epoch)
+            self.M.train()
+            self.M.training_loss = 0.0
+            for i, (x, y) in enumerate(train):
+                with autocast:
+                    self.M.innerTrainingLoop(i, len(train), x.to(self.device), _toDevice(y, self.device))
+                if not math.isfinite(self.M.training_loss):
+                    raise FloatingPointError(
+                        f'the training loss became {self.M.training_loss} at epoch {epoch}, batch {i}: lower the '
+                        'learning_rate, set gradient_clipping, or check the inputs for NaN/inf.'
+                    )
+            training_loss = meanAcrossRanks({'loss': self.M.training_loss / max(len(train), 1)})['loss']
+            losses = self._evaluate(validation, innerTestingLoop)
+            if not math.isfinite(losses['aggregate']):
+                raise FloatingPointError(f'the validation loss became {losses["aggregate"]} at epoch {epoch}.')
+            improved = stopper.step(losses['aggregate'], epoch)
+            self.R['epoch'] = epoch + 1
+            self._tracker.log(epoch, {'training_loss': training_loss, 'validation_loss': losses})
+            if isMain():
+                checkpoint = self._checkpoint(epoch + 1, training_loss, losses, stopper)
+                saveCheckpoint(checkpoint, directory / 'last.pt')
+                if improved:
+                    saveCheckpoint(checkpoint, directory / 'best.pt')
+                every = self.P['checkpoint_every']
+                if every and (epoch + 1) % every == 0:
+                    saveCheckpoint(checkpoint, directory / epochName(epoch + 1))
+                    self._tracker.save(directory / epochName(epoch + 1))
+            bar.update(1)
+            bar.set_postfix(training=f'{training_loss:.4g}', validation=f'{losses["aggregate"]:.4g}')
+            if self.P['with_early_stopping'] and allRanksAgree(stopper.shouldStop):
+                break
+        bar.close()
+        barrier()
+        return self._test(directory, test, innerTestingLoop, stopper)
+
+    def _test(
+        self, directory: Path, test: DataLoader[Any], innerTestingLoop: InnerTestingLoop, stopper: EarlyStopping
+    ) -> dict[str, Any]:
+        """Restore the best weights, evaluate the test split once, and record it in best.pt."""
+        best = loadCheckpoint(directory / 'best.pt', map_location=self.device)
+        self.M.load_state_dict(best['model_state_dict'])
+        testing = self._evaluate(test, innerTestingLoop)
+        if isMain():
+            best['testing_loss'] = testing
+            saveCheckpoint(best, directory / 'best.pt')
+            self._tracker.save(directory / 'best.pt')
+            self._tracker.summary({'testing_loss': testing, 'best_validation_loss': stopper.best})
+            self._tracker.plotLearningCurves()
+        barrier()
+        return {
+            'validation_loss': stopper.best,
+            'testing_loss': testing,
+            'epochs': self.R['epoch'],
+            'exports_dir': self.R['exports_dir'],
+        }
