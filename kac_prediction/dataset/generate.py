@@ -238,11 +238,11 @@ def generateDataset(
     representation_settings: X's representation (defaults of `InputRepresentation`). sampler_settings: default
     {'duration': 1., 'sample_rate': 48000}. seed: overrides sampler_settings['seed']; without either, a resumed run
     reuses the seed of the run it resumes, and a new run draws one (recorded in the metadata). num_workers: processes
-    (default: one per core, but none spawned for fewer than 4 batches per core; 1 renders in this process). shard: (i, n) renders only the i-th of n contiguous blocks of
-    items into `dataset_dir` (a shard directory, joined by `mergeShards`) and returns None. A dataset_dir that holds
-    the same dataset, finished or interrupted, is completed, not redone; one that holds a different dataset or stray
-    sample WAVs is an error unless overwrite=True (which removes only files of this format). batch_size: items per
-    vectorised render.
+    (default: one per core, but none spawned for fewer than 4 batches per core; 1 renders in this process).
+    shard: (i, n) renders only the i-th of n contiguous blocks of items into `dataset_dir` (a shard directory,
+    joined by `mergeShards`) and returns None. A dataset_dir that holds the same dataset, finished or interrupted, is
+    completed, not redone; one that holds a different dataset or stray sample WAVs is an error unless overwrite=True
+    (which removes only files of this format). batch_size: items per vectorised render.
     """
     _checkArguments(Sampler, dataset_size, seed, num_workers, shard, batch_size)
     directory = Path(dataset_dir)
