@@ -1,0 +1,349 @@
+"""The dataset layer: generation throughput and load time / memory, beside references measured in the same run.
+
+Usage: python bench/dataset.py [--items 1000] [--load-items 5000] [--data-dir /work/bench-data] [--skip-load]
+                               [--repeats 2] [--profile]
+
+BesselModel defaults, 1-s drums at 48 kHz, end2end X, BLAS (and torch) pinned to one thread in this process.
+
+1. Generation. The reference is the sampler's bare synthesis: `generateBatch` in batches of 32 over the same items,
+   one thread. `generateDataset` (fresh directories, progressbar off) runs with num_workers=1 (in this process) and 2
+   (spawned workers), each at two sizes, --items and --items / 5. `total` is items / wall time of the larger run; it
+   includes the fixed costs (spawning and importing the workers, the final metadata write and load). `steady` is
+   Δitems / Δtime between the two sizes, which cancels those fixed costs; the verdicts are on `steady`. Each figure
+   is the best of --repeats runs. DESIGN §7: I/O + bookkeeping per item with one worker, 1/rate − 1/rate_synthesis,
+   ≤ 2 ms (the original spent ≈ 22 ms); two workers ≥ 1.8× one worker.
+2. Load. A --load-items dataset (drums × 5 strikes) generated once with the library into --data-dir and reused when
+   it holds the same settings, and a copy of the same items in the original kac_drumset layout (kac_drumset-notes §5:
+   line-structured metadata.json with each x inline as Python's list repr of float64 values, WAVs hard-linked beside
+   it), also built once (a few minutes). Each is loaded with `loadDataset(dir, memory_map=False, progressbar=False)`
+   in a fresh process that imports the package, loads and hashes X (touching every byte; the hashes must agree), from
+   a warm page cache (every file read once first). Peak memory is the child's ru_maxrss minus its RSS right after the
+   imports (VmHWM, the kernel's own high-water mark, beside it as a check); Linux keeps ru_maxrss across exec, so the
+   child is started through a forking shell, not straight from this large process. The legacy layout is the
+   reference. DESIGN §7 for the native layout: ≤ 3 s, peak ≤ 1.2 × X.nbytes. Sizes on disk are apparent file sizes
+   (the legacy WAVs are hard links to the native ones).
+
+Each section ends with the share of the CPUs that other processes used meanwhile: on a shared 2-core machine that
+share slows every timing, the 2-worker figures most; compare runs with a low share.
+
+--profile adds a cProfile of the one-worker generation (top entries by cumulative time). The data directory is
+outside the repository; delete it when done (the load datasets take ≈ 7 GB at 5000 items).
+"""
+
+import os
+
+for variable in ('OPENBLAS_NUM_THREADS', 'OMP_NUM_THREADS', 'MKL_NUM_THREADS'):
+    os.environ[variable] = '1'
+
+import argparse
+import cProfile
+import io
+import json
+import multiprocessing
+import pstats
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from kac_prediction.dataset import generateDataset, loadDataset
+from kac_prediction.dataset.format import cachePath, sampleLength, wavName
+from kac_prediction.dataset.load import readHeader
+from kac_prediction.samplers import BesselModel
+
+DURATION, SAMPLE_RATE, SEED, BATCH = 1.0, 48000, 20240601, 32
+OVERHEAD_TARGET_MS, SPEEDUP_TARGET = 2.0, 1.8
+LOAD_TARGET_S, PEAK_TARGET = 3.0, 1.2
+LEGACY_WRITER = 1  # bump when the legacy writer changes, so that an old copy is rebuilt
+LEGACY_CHUNK = 25  # items formatted per task
+
+# The fresh process of the load measurement: imports, RSS, load, touch X, peak RSS.
+CHILD = """
+import os, resource, sys
+start_maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+for variable in ('OPENBLAS_NUM_THREADS', 'OMP_NUM_THREADS', 'MKL_NUM_THREADS'):
+    os.environ[variable] = '1'
+import hashlib, json, time, warnings
+from kac_prediction.dataset import LegacyDatasetWarning, loadDataset
+
+def status(key):
+    with open('/proc/self/status') as file:
+        return next(int(line.split()[1]) * 1024 for line in file if line.startswith(key + ':'))
+
+baseline = status('VmRSS')
+warnings.simplefilter('ignore', LegacyDatasetWarning)
+start = time.perf_counter()
+dataset = loadDataset(sys.argv[1], memory_map=False, progressbar=False)
+seconds = time.perf_counter() - start
+X = dataset.X.numpy()
+digest = hashlib.blake2b(X).hexdigest()[:16]  # reads every byte of X, allocates nothing
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+print(json.dumps({'seconds': seconds, 'baseline': baseline, 'peak': peak, 'hwm': status('VmHWM'),
+                  'start_maxrss': start_maxrss, 'nbytes': X.nbytes, 'shape': list(X.shape), 'dtype': str(X.dtype),
+                  'digest': digest}))
+"""
+
+
+# --- 1. generation ---
+
+
+def synthesisTime(items: int) -> float:
+    """Seconds of `generateBatch` over items 0…items−1 in batches of BATCH (the sampler alone, one thread)."""
+    sampler = BesselModel(DURATION, SAMPLE_RATE, seed=SEED)
+    sampler.generateBatch(range(4))  # warm caches (Bessel zeros, BLAS)
+    start = time.perf_counter()
+    for first in range(0, items, BATCH):
+        sampler.generateBatch(range(first, min(first + BATCH, items)))
+    return time.perf_counter() - start
+
+
+def generationTime(directory: Path, items: int, workers: int) -> float:
+    """Seconds of `generateDataset` into a fresh `directory` (removed afterwards)."""
+    shutil.rmtree(directory, ignore_errors=True)
+    start = time.perf_counter()
+    generateDataset(BesselModel, directory, items, seed=SEED, num_workers=workers, progressbar=False)
+    seconds = time.perf_counter() - start
+    shutil.rmtree(directory)
+    return seconds
+
+
+def bestOf(repeats: int, function: Callable[..., float], *args: Any) -> float:
+    return min(function(*args) for _ in range(repeats))
+
+
+def benchGeneration(items: int, repeats: int, data_dir: Path) -> None:
+    small = items // 5
+    if small < BATCH or items - small < 2 * BATCH:
+        raise SystemExit(f'--items must be ≥ {5 * BATCH} (two sizes, items and items / 5, of whole batches).')
+    print(
+        f'generation: {items} BesselModel drums (1 s, 48 kHz, end2end), batches of {BATCH}, best of {repeats}; '
+        f'steady = ({items} − {small} items) / Δtime'
+    )
+    synthesis = items / bestOf(repeats, synthesisTime, items)
+    print(f'{"":<34}{"items/s":>9}{"÷ synthesis":>13}{"overhead ms/item":>18}{"÷ 1 worker":>12}{"target":>10}  verdict')
+    print(f'{"bare synthesis (reference)":<34}{synthesis:>9.1f}{1.0:>12.2f}×', flush=True)
+    rates: dict[tuple[int, str], float] = {}
+    for workers in (1, 2):
+        root = data_dir / 'generation'
+        generationTime(root / f'w{workers}-warm-up', 2 * BATCH, workers)  # untimed: imports, page cache
+        times = {n: bestOf(repeats, generationTime, root / f'w{workers}-{n}', n, workers) for n in (small, items)}
+        rates[workers, 'total'] = items / times[items]
+        rates[workers, 'steady'] = (items - small) / (times[items] - times[small])
+        for kind in ('total', 'steady'):
+            rate = rates[workers, kind]
+            overhead = 1e3 * (1.0 / rate - 1.0 / synthesis)
+            name = f'generateDataset {workers} worker{"s" if workers > 1 else ""}, {kind}'
+            line = f'{name:<34}{rate:>9.1f}{rate / synthesis:>12.2f}×{overhead:>18.2f}'
+            if workers == 1:
+                target, ok = f'≤ {OVERHEAD_TARGET_MS:g} ms', overhead <= OVERHEAD_TARGET_MS
+                line += f'{"":>12}'
+            else:
+                target, ok = f'≥ {SPEEDUP_TARGET:g}×', rate / rates[1, kind] >= SPEEDUP_TARGET
+                line += f'{rate / rates[1, kind]:>11.2f}×'
+            verdict = ('ok' if ok else 'BELOW TARGET') if kind == 'steady' else '(incl. start-up; verdict on steady)'
+            print(f'{line}{target:>10}  {verdict}', flush=True)
+    shutil.rmtree(data_dir / 'generation', ignore_errors=True)
+
+
+def profileGeneration(items: int, data_dir: Path, top: int = 30) -> None:
+    directory = data_dir / 'generation' / 'profile'
+    shutil.rmtree(directory, ignore_errors=True)
+    profiler = cProfile.Profile()
+    profiler.enable()
+    generateDataset(BesselModel, directory, items, seed=SEED, num_workers=1, progressbar=False)
+    profiler.disable()
+    shutil.rmtree(data_dir / 'generation', ignore_errors=True)
+    stream = io.StringIO()
+    pstats.Stats(profiler, stream=stream).sort_stats('cumulative').print_stats(top)
+    print(f'\ncProfile of generateDataset({items} items, num_workers=1), top {top} by cumulative time:')
+    print(stream.getvalue().split('\n\n', 1)[-1].rstrip())
+
+
+# --- 2. load ---
+
+
+def treeBytes(directory: Path) -> dict[str, int]:
+    """Bytes of the files under `directory` (apparent sizes): metadata.json, the WAVs, the rest (X caches)."""
+    sizes = {'metadata': 0, 'wav': 0, 'other': 0}
+    for path in directory.rglob('*'):
+        if path.is_file():
+            kind = 'metadata' if path.name == 'metadata.json' else 'wav' if path.suffix == '.wav' else 'other'
+            sizes[kind] += path.stat().st_size
+    return sizes
+
+
+def warmPageCache(directory: Path) -> float:
+    """Read every file under `directory` once; returns seconds."""
+    start = time.perf_counter()
+    for path in directory.rglob('*'):
+        if path.is_file():
+            with open(path, 'rb', buffering=0) as file:
+                while file.read(1 << 24):
+                    pass
+    return time.perf_counter() - start
+
+
+def _legacyItems(task: tuple[str, int, int, int, list[dict[str, Any]]]) -> str:
+    """The legacy metadata lines of items first… (x as Python's repr of the float64 list, as the original wrote)."""
+    cache, first, stop, size, labels = task
+    X = np.load(cache, mmap_mode='r')
+    lines = []
+    for i, y in zip(range(first, stop), labels, strict=True):
+        x = str(np.asarray(X[i], dtype=np.float64).tolist())
+        y = {key: value for key, value in y.items() if key != 'drum_id'}  # the original had none; the reader adds it
+        lines.append(f'{{\n"x": {x},\n"y": {json.dumps(y)}\n' + ('}]}' if i + 1 == size else '},\n'))
+    return ''.join(lines)
+
+
+def buildLegacy(native: Path, legacy: Path) -> None:
+    """A copy of the native dataset in the original layout, built once (a stamp beside it records its source)."""
+    header = readHeader(native)
+    stamp = legacy.parent / f'{legacy.name}.source.json'
+    source = json.dumps({'writer': LEGACY_WRITER, 'native': header}, sort_keys=True)
+    if (legacy / 'metadata.json').exists() and stamp.exists() and stamp.read_text() == source:
+        print(f'legacy copy: reusing {legacy}', flush=True)
+        return
+    start = time.perf_counter()
+    shutil.rmtree(legacy, ignore_errors=True)
+    stamp.unlink(missing_ok=True)
+    legacy.mkdir(parents=True)
+    dataset = loadDataset(native, progressbar=False)  # memory-mapped: only the labels and settings are used here
+    size, settings = dataset.dataset_size, dataset.sampler_settings
+    cache = cachePath(native, dataset.representation_settings, sampleLength(settings))
+    print(f'legacy copy: building {legacy} ({size} items, ≈ 1 MB of text each) …', flush=True)
+    for i in range(size):
+        try:
+            os.link(native / wavName(i), legacy / wavName(i))
+        except OSError:
+            shutil.copyfile(native / wavName(i), legacy / wavName(i))
+    tasks = [
+        (os.fspath(cache), first, min(first + LEGACY_CHUNK, size), size, dataset.labels[first : first + LEGACY_CHUNK])
+        for first in range(0, size, LEGACY_CHUNK)
+    ]
+    temporary = legacy / '.tmp-metadata.json'
+    with open(temporary, 'w', encoding='utf-8') as file:
+        file.write('{\n')
+        file.write(f'"dataset_size": {size},\n')
+        file.write(f'"representation_settings": {json.dumps(dataset.representation_settings)},\n')
+        file.write(f'"sampler": {json.dumps(dataset.sampler)},\n')
+        file.write(f'"sampler_settings": {json.dumps(settings)},\n')  # json writes inf as Infinity, as Python did
+        file.write('"data": [\n')
+        with multiprocessing.get_context('spawn').Pool(os.cpu_count() or 1) as pool:
+            for n, text in enumerate(pool.imap(_legacyItems, tasks), start=1):
+                file.write(text)
+                done = min(n * LEGACY_CHUNK, size)
+                if n % max(1, 500 // LEGACY_CHUNK) == 0 or done == size:
+                    print(f'  {done}/{size} items, {time.perf_counter() - start:.0f} s', flush=True)
+    os.replace(temporary, legacy / 'metadata.json')
+    stamp.write_text(source)
+    print(f'legacy copy: built in {time.perf_counter() - start:.0f} s', flush=True)
+
+
+def measureLoad(directory: Path) -> dict[str, Any]:
+    """loadDataset in a fresh process: seconds, RSS after the imports, peak RSS, X.nbytes, X digest."""
+    # Linux carries ru_maxrss across exec, and a process started from this one directly would start with this
+    # process's high-water mark (torch and the datasets above); a shell forked in between starts it from a tiny one.
+    command = ['/bin/sh', '-c', '"$@"; exit $?', 'sh', sys.executable, '-c', CHILD, os.fspath(directory)]
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise SystemExit(f'loading {directory} failed:\n{result.stderr}')
+    measured: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
+    if measured['start_maxrss'] > measured['baseline']:
+        raise SystemExit(f'the load child started with ru_maxrss {measured["start_maxrss"]} B: inherited, unusable.')
+    return measured
+
+
+def benchLoad(load_items: int, data_dir: Path, repeats: int) -> None:
+    native, legacy = data_dir / f'load-{load_items}', data_dir / f'load-{load_items}-legacy'
+    print(f'\nload: {load_items} items ({load_items // 5} drums × 5 strikes), seed {SEED}, in {data_dir}', flush=True)
+    start = time.perf_counter()
+    generateDataset(BesselModel, native, load_items, seed=SEED, overwrite=True, progressbar=True)
+    print(f'native dataset: ready in {time.perf_counter() - start:.1f} s (generated, or verified and reused)')
+    buildLegacy(native, legacy)
+    for directory in (legacy, native):
+        print(f'warming the page cache: {directory.name} read in {warmPageCache(directory):.1f} s', flush=True)
+    results = {'legacy': measureLoad(legacy)}
+    native_runs = [measureLoad(native) for _ in range(max(1, repeats))]
+    worst = max(native_runs, key=lambda r: r['peak'] - r['baseline'])
+    results['native'] = min(native_runs, key=lambda r: r['seconds']) | {
+        key: worst[key] for key in ('peak', 'baseline', 'hwm')
+    }
+    mb = 1e6
+    X = results['native']
+    print(
+        f'loadDataset(memory_map=False), warm page cache, fresh process; X {X["dtype"]} {tuple(X["shape"])} = '
+        f'{X["nbytes"] / mb:.0f} MB; native: best time and worst peak of {len(native_runs)}, legacy: one run'
+    )
+    print(
+        f'{"layout":<8}{"on disk MB":>11}{"(metadata":>11}{"WAVs":>7}{"cache)":>8}{"load s":>9}{"speed-up":>10}'
+        f'{"import RSS":>11}{"peak−import":>12}{"÷ X.nbytes":>11}{"VmHWM−import":>13}'
+    )
+    for name in ('legacy', 'native'):
+        r, sizes = results[name], treeBytes(legacy if name == 'legacy' else native)
+        above = r['peak'] - r['baseline']
+        print(
+            f'{name:<8}{sum(sizes.values()) / mb:>11.0f}{sizes["metadata"] / mb:>11.0f}{sizes["wav"] / mb:>7.0f}'
+            f'{sizes["other"] / mb:>8.0f}{r["seconds"]:>9.2f}{results["legacy"]["seconds"] / r["seconds"]:>9.1f}×'
+            f'{r["baseline"] / mb:>11.0f}{above / mb:>12.0f}{above / r["nbytes"]:>10.2f}×'
+            f'{(r["hwm"] - r["baseline"]) / mb:>13.0f}'
+        )
+    same = results['legacy']['digest'] == X['digest']
+    print(f'same X in both layouts: {"yes" if same else "NO (the legacy copy does not match)"}')
+    seconds, ratio = X['seconds'], (X['peak'] - X['baseline']) / X['nbytes']
+    verdict = 'ok' if seconds <= LOAD_TARGET_S else 'BELOW TARGET'
+    print(f'{"native load time":<28}{seconds:>8.2f} s   target ≤ {LOAD_TARGET_S:g} s         {verdict}')
+    verdict = 'ok' if ratio <= PEAK_TARGET else 'BELOW TARGET'
+    print(f'{"native peak − import RSS":<28}{ratio:>8.2f} ×   target ≤ {PEAK_TARGET:g} × X.nbytes  {verdict}')
+
+
+def cpuSeconds() -> tuple[float, float]:
+    """(busy CPU seconds of the whole machine, CPU seconds of this process and its reaped children)."""
+    with open('/proc/stat') as file:
+        fields = [int(v) for v in file.readline().split()[1:]]
+    busy = sum(fields) - fields[3] - fields[4]  # all but idle and iowait
+    ours = os.times()
+    return busy / os.sysconf('SC_CLK_TCK'), ours.user + ours.system + ours.children_user + ours.children_system
+
+
+@contextmanager
+def contention(section: str) -> Iterator[None]:
+    """Print the share of the CPUs that other processes used during a section (they slow the timings, 2 workers
+    most)."""
+    (busy, ours), start = cpuSeconds(), time.perf_counter()
+    yield
+    (busy_end, ours_end), wall = cpuSeconds(), time.perf_counter() - start
+    others = max(0.0, (busy_end - busy) - (ours_end - ours)) / (wall * (os.cpu_count() or 1))
+    note = '  (busy machine: the timings are pessimistic)' if others > 0.1 else ''
+    print(f'[{section}: other processes used {100 * others:.0f}% of the {os.cpu_count()} CPUs]{note}', flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument('--items', type=int, default=1000, help='items per generation run (default 1000)')
+    parser.add_argument('--load-items', type=int, default=5000, help='items of the load dataset (default 5000)')
+    parser.add_argument('--data-dir', type=Path, default=Path('/work/bench-data'), help='scratch data (outside git)')
+    parser.add_argument('--skip-load', action='store_true', help='measure generation only')
+    parser.add_argument('--repeats', type=int, default=2, help='runs per timed figure, the best kept (default 2)')
+    parser.add_argument('--profile', action='store_true', help='also cProfile the one-worker generation')
+    args = parser.parse_args()
+    torch.set_num_threads(1)
+    data_dir = args.data_dir.resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    with contention('generation'):
+        benchGeneration(args.items, max(1, args.repeats), data_dir)
+    if args.profile:
+        profileGeneration(args.items, data_dir)
+    if not args.skip_load:
+        with contention('load'):
+            benchLoad(args.load_items, data_dir, max(1, args.repeats))
+
+
+if __name__ == '__main__':
+    main()
