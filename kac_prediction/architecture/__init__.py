@@ -1,0 +1,5 @@
+"""Network architectures trained by the pipeline."""
+
+from .crepe import CRePE
+
+__all__ = ['CRePE']
