@@ -13,9 +13,9 @@ import multiprocessing
 import numbers
 import os
 import shutil
+import sys
 from collections.abc import Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, overload
@@ -23,6 +23,7 @@ from typing import Any, overload
 import numpy as np
 import numpy.typing as npt
 import torch
+from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
 from ..samplers import AudioSampler, Labels
@@ -133,7 +134,8 @@ _WORKER: dict[str, Any] = {}
 def _initWorker(
     Sampler: type[AudioSampler], settings: dict[str, Any], representation: dict[str, Any], dataset_dir: str
 ) -> None:
-    torch.set_num_threads(1)
+    torch.set_num_threads(1)  # n workers use n cores
+    threadpool_limits(limits=1)
     _setupWorker(Sampler, settings, representation, dataset_dir)
 
 
@@ -158,22 +160,6 @@ def _renderChunk(indices: list[int]) -> tuple[list[int], list[Labels], npt.NDArr
     stored = np.stack([readWav(directory / wavName(i), sampler.sample_rate, sampler.length) for i in indices])
     X = _WORKER['representation'].transformBatch(stored).numpy()
     return indices, labels, X
-
-
-@contextmanager
-def _singleThreadedChildren() -> Iterator[None]:
-    """Spawned workers inherit one BLAS/OpenMP thread each, so n workers use n cores."""
-    names = ('OMP_NUM_THREADS', 'OPENBLAS_NUM_THREADS', 'MKL_NUM_THREADS')
-    saved = {name: os.environ.get(name) for name in names}
-    os.environ.update(dict.fromkeys(names, '1'))
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 def _readLog(path: Path) -> dict[int, Labels]:
@@ -315,9 +301,10 @@ def _results(job: _Job, chunks: list[list[int]], workers: int) -> Iterator[tuple
         for chunk in chunks:
             yield _renderChunk(chunk)
         return
-    context = multiprocessing.get_context('spawn')
+    # fork where it is the platform's default (Linux): workers start at once and scripts need no __main__ guard
+    context = multiprocessing.get_context('fork' if sys.platform.startswith('linux') else 'spawn')
     executor = ProcessPoolExecutor(workers, mp_context=context, initializer=_initWorker, initargs=initargs)
-    with _singleThreadedChildren(), executor:  # workers are spawned on the first submits, inside this block
+    with executor:
         pending: set[Future[tuple[list[int], list[Labels], Any]]] = set()
         queue = list(reversed(chunks))
         try:
