@@ -195,7 +195,7 @@ def test_batch_norm_settings() -> None:
     assert len(norms) == 6
     for norm in norms:
         assert norm.eps == 1e-3
-        assert norm.momentum == pytest.approx(0.01)
+        assert norm.momentum == pytest.approx(0.1)
         assert norm.affine and norm.track_running_stats
 
 

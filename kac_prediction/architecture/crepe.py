@@ -23,7 +23,9 @@ FILTER_FACTORS = (32, 4, 4, 4, 8, 16)
 KERNEL_WIDTHS = (512, 64, 64, 64, 64, 64)
 STRIDES = (4, 1, 1, 1, 1, 1)
 BATCH_NORM_EPS = 1e-3  # Keras's default, which the published CREPE weights assume
-BATCH_NORM_MOMENTUM = 0.01  # Keras momentum 0.99 (weight of the old running statistic) in torch's convention
+# torch's default. Keras's 0.99 (0.01 in torch's convention) lets the running statistics lag far behind the weights
+# on datasets of a few hundred items, so evaluation drifts from training; the published weights do not depend on it.
+BATCH_NORM_MOMENTUM = 0.1
 
 
 def tensorflowSamePadding(length: int, kernel: int, stride: int) -> tuple[int, int]:
@@ -54,7 +56,7 @@ class CRePE(Model):
     """A remake of CREPE: six convolutional blocks and a linear head of `outputs` units (for regression).
 
     Each block: Conv2d with a (width, 1) kernel over time and TensorFlow-'same' zero padding → ReLU → BatchNorm2d
-    (eps 1e-3, momentum 0.01, i.e. Keras's 0.99) → max-pool (2, 1) → dropout. Filters are the capacity multiplier
+    (eps 1e-3 as Keras; momentum 0.1, torch's default) → max-pool (2, 1) → dropout. Filters are the capacity multiplier
     (tiny 4, small 8, medium 16, large 24, full 32) times [32, 4, 4, 4, 8, 16]; kernel widths [512, 64, 64, 64, 64,
     64]; strides [4, 1, 1, 1, 1, 1]. A 1024-value frame leaves 4 time steps × 16·multiplier channels, flattened time
     major and channel minor (Keras's (batch, time, 1, channels) order) into the head. Unlike CREPE's 360 sigmoid

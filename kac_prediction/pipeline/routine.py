@@ -23,7 +23,7 @@ from typing import Any, Literal
 
 import numpy as np
 import torch
-from torch.utils.data import DataLoader, Subset
+from torch.utils.data import DataLoader, Subset, default_collate
 from torch.utils.data.distributed import DistributedSampler
 from tqdm import tqdm
 
@@ -73,8 +73,11 @@ def _version() -> str:
         return __version__
 
 
-def _collate(items: list[tuple[torch.Tensor, dict[str, torch.Tensor]]]) -> tuple[torch.Tensor, dict[str, Any]]:
-    """Stack X, and each label whose items share a shape (ragged labels such as `vertices` stay lists)."""
+def _collate(items: list[tuple[torch.Tensor, Any]]) -> tuple[torch.Tensor, Any]:
+    """Batch items: X stacked; dict labels stacked per key, except ragged ones (such as `vertices`), kept as lists;
+    labels reshaped by the user (a tensor per item) collated as torch does."""
+    if not isinstance(items[0][1], dict):
+        return default_collate(items)  # type: ignore[no-any-return]
     X = torch.stack([x for x, _ in items])
     Y: dict[str, Any] = {}
     for key in items[0][1]:
