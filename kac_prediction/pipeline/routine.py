@@ -307,13 +307,14 @@ class Routine:
                 self.M, device_ids=[self.device.index] if self.device.type == 'cuda' else None
             )
             self.M.setWrapper(ddp)
+        hooks = []
         if self.P['gradient_clipping'] > 0:
             limit = self.P['gradient_clipping']
 
             def clip(optimiser: torch.optim.Optimizer, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
                 torch.nn.utils.clip_grad_norm_(self.M.parameters(), limit)
 
-            self.M.optimiser.register_step_pre_hook(clip)
+            hooks.append(self.M.optimiser.register_step_pre_hook(clip))
         stopper = EarlyStopping(self.P['patience'], self.P['min_delta'])
         if self._resume is not None:
             self._restore(stopper)
@@ -358,6 +359,9 @@ class Routine:
             if self.P['with_early_stopping'] and allRanksAgree(stopper.shouldStop):
                 break
         bar.close()
+        for hook in hooks:
+            hook.remove()
+        self.M.setWrapper(None)
         barrier()
         return self._test(directory, test, innerTestingLoop, stopper)
 
