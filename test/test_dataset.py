@@ -58,6 +58,8 @@ def test_generate_then_load_round_trip(reference: Path) -> None:
     audio, rate = sf.read(reference / 'sample_00012.wav')
     assert rate == 16000 and sf.info(reference / 'sample_00012.wav').subtype == 'PCM_24'
     assert np.allclose(dataset.X[12].numpy(), audio / np.abs(audio).max(), atol=1e-6)
+    stored = np.stack([sf.read(reference / f'sample_{i:05d}.wav')[0] for i in range(23)])
+    assert torch.equal(dataset.X, InputRepresentation(16000).transformBatch(stored))  # bit for bit
     x, y = dataset[12]
     assert torch.equal(x, dataset.X[12]) and y['drum_size'].dtype == torch.float32 and y['drum_id'].tolist() == [2]
     metadata = json.loads((reference / 'metadata.json').read_text())

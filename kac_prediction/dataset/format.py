@@ -31,6 +31,7 @@ __all__ = [
     'checkWav',
     'decodeSettings',
     'encodeSettings',
+    'quantise24',
     'readWav',
     'sampleLength',
     'samplerInfo',
@@ -133,37 +134,80 @@ def writeMetadata(dataset_dir: str | os.PathLike[str], header: Mapping[str, Any]
     atomicWriteText(Path(dataset_dir) / METADATA, ''.join(_metadataLines(header, labels)))
 
 
-def writeWav(path: str | os.PathLike[str], waveform: npt.NDArray[np.float64], sample_rate: int) -> None:
-    """Write a mono 24-bit PCM WAV atomically; the waveform must lie within [−1, 1]."""
+def quantise24(waveform: npt.NDArray[np.float64]) -> npt.NDArray[np.int32]:
+    """24-bit PCM codes of a waveform in [−1, 1]: round(x · 2²³), clipped to [−2²³, 2²³ − 1]; int32."""
+    return np.clip(np.rint(waveform * 8388608.0), -8388608, 8388607).astype(np.int32)
+
+
+def writeWav(
+    path: str | os.PathLike[str], waveform: npt.NDArray[np.float64], sample_rate: int
+) -> npt.NDArray[np.float64]:
+    """Write a mono 24-bit PCM WAV atomically and return the samples as stored (float64, what reading it gives).
+
+    The waveform must lie within [−1, 1]. It is quantised here (`quantise24`) and handed to soundfile as the top 24
+    bits of int32 values, so the file holds exactly these codes and the returned samples equal the file's.
+    """
     peak = float(np.max(np.abs(waveform), initial=0.0))
     if not math.isfinite(peak) or peak > 1.0:
         raise ValueError(f'{path}: the waveform peaks at {peak}, beyond full scale (1.0); lower the `amplitude`.')
-    directory = os.path.dirname(os.path.abspath(path))
-    handle, temporary = tempfile.mkstemp(dir=directory, prefix='.tmp-', suffix='.wav')
+    codes = quantise24(waveform)
+    target = Path(path)
+    temporary = target.with_name(f'.tmp-{os.getpid()}-{target.name}')
     try:
-        with os.fdopen(handle, 'wb') as file:
-            sf.write(file, waveform, sample_rate, subtype='PCM_24', format='WAV')
-        os.replace(temporary, path)
+        sf.write(temporary, codes << 8, sample_rate, subtype='PCM_24', format='WAV')
+        os.replace(temporary, target)
     except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
+        temporary.unlink(missing_ok=True)
         raise
+    return codes / 8388608.0
+
+
+def _wavFormat(path: str | os.PathLike[str]) -> tuple[int, int, int] | None:
+    """(channels, sample rate, frames) from a PCM WAV header, or None if it is not a plain complete PCM WAV."""
+    try:
+        with open(path, 'rb') as file:
+            head = file.read(512)
+            size = os.fstat(file.fileno()).st_size
+    except OSError:
+        return None
+    if len(head) < 12 or head[:4] != b'RIFF' or head[8:12] != b'WAVE':
+        return None
+    offset, channels, rate, align = 12, 0, 0, 0
+    while offset + 8 <= len(head):
+        chunk, length = head[offset : offset + 4], int.from_bytes(head[offset + 4 : offset + 8], 'little')
+        if chunk == b'fmt ' and offset + 24 <= len(head):
+            tag = int.from_bytes(head[offset + 8 : offset + 10], 'little')
+            channels = int.from_bytes(head[offset + 10 : offset + 12], 'little')
+            rate = int.from_bytes(head[offset + 12 : offset + 16], 'little')
+            align = int.from_bytes(head[offset + 20 : offset + 22], 'little')
+            if tag not in (1, 0xFFFE) or align == 0:
+                return None
+        elif chunk == b'data':
+            if not align or offset + 8 + length > size:
+                return None  # no format before the data, or a truncated file
+            return channels, rate, length // align
+        offset += 8 + length + (length & 1)
+    return None
 
 
 def checkWav(path: str | os.PathLike[str], sample_rate: int, length: int) -> None:
     """Raise DatasetFormatError naming `path` unless it is a readable mono WAV of `length` samples at `sample_rate`."""
     if not os.path.isfile(path):
         raise DatasetFormatError(f'{path} is missing.')
-    try:
-        info = sf.info(os.fspath(path))
-    except (sf.LibsndfileError, RuntimeError) as error:
-        raise DatasetFormatError(f'{path} is not a readable WAV file ({error}).') from None
-    if info.samplerate != sample_rate:
-        raise DatasetFormatError(f'{path} has sample rate {info.samplerate} Hz, the dataset {sample_rate} Hz.')
-    if info.channels != 1:
-        raise DatasetFormatError(f'{path} has {info.channels} channels; dataset WAVs are mono.')
-    if info.frames != length:
-        raise DatasetFormatError(f'{path} has {info.frames} samples, the dataset {length} per item.')
+    header = _wavFormat(path)  # fast path: the header of a plain PCM WAV, as this library writes them
+    if header is None:
+        try:
+            info = sf.info(os.fspath(path))
+        except (sf.LibsndfileError, RuntimeError) as error:
+            raise DatasetFormatError(f'{path} is not a readable WAV file ({error}).') from None
+        header = (info.channels, info.samplerate, info.frames)
+    channels, rate, frames = header
+    if rate != sample_rate:
+        raise DatasetFormatError(f'{path} has sample rate {rate} Hz, the dataset {sample_rate} Hz.')
+    if channels != 1:
+        raise DatasetFormatError(f'{path} has {channels} channels; dataset WAVs are mono.')
+    if frames != length:
+        raise DatasetFormatError(f'{path} has {frames} samples, the dataset {length} per item.')
 
 
 def readWav(path: str | os.PathLike[str], sample_rate: int, length: int) -> npt.NDArray[np.float64]:

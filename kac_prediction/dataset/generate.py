@@ -14,6 +14,7 @@ import numbers
 import os
 import shutil
 import sys
+import time
 from collections.abc import Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
@@ -21,7 +22,6 @@ from pathlib import Path
 from typing import Any, overload
 
 import numpy as np
-import numpy.typing as npt
 import torch
 from threadpoolctl import threadpool_limits
 from tqdm import tqdm
@@ -37,7 +37,6 @@ from .format import (
     cachePath,
     checkWav,
     encodeSettings,
-    readWav,
     samplerInfo,
     wavName,
     writeMetadata,
@@ -52,6 +51,7 @@ __all__ = ['SHARD_FILE', 'generateDataset', 'shardRange']
 PROGRESS_DIR = '.generation'
 SHARD_FILE = 'shard.json'
 _DEFAULT_SETTINGS = {'duration': 1.0, 'sample_rate': 48000}
+_SYNC_SECONDS = 1.0
 
 
 def shardRange(dataset_size: int, shard: tuple[int, int] | None) -> range:
@@ -131,35 +131,40 @@ def _removeOurFiles(dataset_dir: Path) -> None:
 _WORKER: dict[str, Any] = {}
 
 
-def _initWorker(
-    Sampler: type[AudioSampler], settings: dict[str, Any], representation: dict[str, Any], dataset_dir: str
-) -> None:
+def _initWorker(*setup: Any) -> None:
     torch.set_num_threads(1)  # n workers use n cores
     threadpool_limits(limits=1)
-    _setupWorker(Sampler, settings, representation, dataset_dir)
+    _setupWorker(*setup)
 
 
 def _setupWorker(
-    Sampler: type[AudioSampler], settings: dict[str, Any], representation: dict[str, Any], dataset_dir: str
+    Sampler: type[AudioSampler],
+    settings: dict[str, Any],
+    representation: dict[str, Any],
+    dataset_dir: str,
+    cache_file: str,
+    first: int,
 ) -> None:
     sampler = Sampler(**settings)
     _WORKER.update(
         sampler=sampler,
         representation=InputRepresentation(sampler.sample_rate, representation),
         dataset_dir=dataset_dir,
+        cache=np.load(cache_file, mmap_mode='r+'),  # shared with the parent through the page cache
+        first=first,
     )
 
 
-def _renderChunk(indices: list[int]) -> tuple[list[int], list[Labels], npt.NDArray[np.float32]]:
-    """Render, write and transform items `indices`: (indices, labels, X rows float32)."""
+def _renderChunk(indices: list[int]) -> tuple[list[int], list[Labels]]:
+    """Render items `indices`, write their WAVs and their X rows (from the audio as stored): (indices, labels)."""
     sampler: AudioSampler = _WORKER['sampler']
     directory = Path(_WORKER['dataset_dir'])
     waveforms, labels = sampler.generateBatch(indices)
-    for i, waveform in zip(indices, waveforms, strict=True):
-        writeWav(directory / wavName(i), waveform, sampler.sample_rate)
-    stored = np.stack([readWav(directory / wavName(i), sampler.sample_rate, sampler.length) for i in indices])
-    X = _WORKER['representation'].transformBatch(stored).numpy()
-    return indices, labels, X
+    stored = np.stack(
+        [writeWav(directory / wavName(i), w, sampler.sample_rate) for i, w in zip(indices, waveforms, strict=True)]
+    )
+    _WORKER['cache'][np.asarray(indices) - _WORKER['first']] = _WORKER['representation'].transformBatch(stored).numpy()
+    return indices, labels
 
 
 def _readLog(path: Path) -> dict[int, Labels]:
@@ -293,19 +298,29 @@ class _Job:
         return self.directory / PROGRESS_DIR
 
 
-def _results(job: _Job, chunks: list[list[int]], workers: int) -> Iterator[tuple[list[int], list[Labels], Any]]:
-    """Rendered chunks as they finish: in this process, or in `workers` spawned processes (bounded in flight)."""
-    initargs = (job.Sampler, job.settings, dict(job.representation.settings), os.fspath(job.directory))
+def _results(job: _Job, chunks: list[list[int]], workers: int) -> Iterator[tuple[list[int], list[Labels]]]:
+    """Rendered chunks as they finish: in this process, or in `workers` worker processes (bounded in flight)."""
+    initargs = (
+        job.Sampler,
+        job.settings,
+        dict(job.representation.settings),
+        os.fspath(job.directory),
+        os.fspath(job.progress / 'cache.npy'),
+        job.items.start,
+    )
     if workers == 1:
         _setupWorker(*initargs)
-        for chunk in chunks:
-            yield _renderChunk(chunk)
+        try:
+            for chunk in chunks:
+                yield _renderChunk(chunk)
+        finally:
+            _WORKER.clear()
         return
     # fork where it is the platform's default (Linux): workers start at once and scripts need no __main__ guard
     context = multiprocessing.get_context('fork' if sys.platform.startswith('linux') else 'spawn')
     executor = ProcessPoolExecutor(workers, mp_context=context, initializer=_initWorker, initargs=initargs)
     with executor:
-        pending: set[Future[tuple[list[int], list[Labels], Any]]] = set()
+        pending: set[Future[tuple[list[int], list[Labels]]]] = set()
         queue = list(reversed(chunks))
         try:
             while True:
@@ -363,12 +378,18 @@ def _render(job: _Job, manifest: dict[str, Any], num_workers: int | None, batch_
             unit=' items',
         ) as bar,
     ):
-        for indices, labels, X in _results(job, chunks, workers):
-            cache[np.asarray(indices) - job.items.start] = X
-            cache.flush()
-            log.write(''.join(json.dumps({'i': i, 'y': y}) + '\n' for i, y in zip(indices, labels, strict=True)))
-            log.flush()
-            os.fsync(log.fileno())
+        # Items are logged only after their X rows reach the disk, in groups of at least a second's work (syncing
+        # every chunk would cost more than writing it); a kill loses at most that second.
+        lines: list[str] = []
+        synced = time.monotonic()
+        for n, (indices, labels) in enumerate(_results(job, chunks, workers), start=1):
+            lines += [json.dumps({'i': i, 'y': y}) + '\n' for i, y in zip(indices, labels, strict=True)]
+            if n == len(chunks) or time.monotonic() - synced > _SYNC_SECONDS:
+                cache.flush()
+                log.write(''.join(lines))
+                log.flush()
+                os.fsync(log.fileno())
+                lines, synced = [], time.monotonic()
             bar.update(len(indices))
     del cache
 
