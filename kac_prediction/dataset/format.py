@@ -6,6 +6,7 @@ last, so a directory without it is never a complete dataset.
 """
 
 import hashlib
+import io
 import json
 import math
 import os
@@ -153,8 +154,11 @@ def writeWav(
     codes = quantise24(waveform)
     target = Path(path)
     temporary = target.with_name(f'.tmp-{os.getpid()}-{target.name}')
+    encoded = io.BytesIO()  # encoded in memory, written with one system call: faster than soundfile's own writes
+    sf.write(encoded, codes << 8, sample_rate, subtype='PCM_24', format='WAV')
     try:
-        sf.write(temporary, codes << 8, sample_rate, subtype='PCM_24', format='WAV')
+        with open(temporary, 'wb') as file:
+            file.write(encoded.getbuffer())
         os.replace(temporary, target)
     except BaseException:
         temporary.unlink(missing_ok=True)
