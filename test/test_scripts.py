@@ -1,0 +1,67 @@
+"""scripts/train.py and the example routines: smoke runs, flags, wandb-agent arguments, config files."""
+
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+SCRIPTS = Path(__file__).resolve().parent.parent / 'scripts'
+sys.path.insert(0, str(SCRIPTS))
+
+import train  # noqa: E402
+from routines.regression import defaultParameters  # noqa: E402
+
+from kac_prediction.pipeline.parameters import mergeParameters  # noqa: E402
+
+ROUTINES = [('size_of_circular_drum', ['drum_size']), ('dim_of_rectangular_drum', ['drum_size', 'aspect_ratio'])]
+CONFIGS = sorted((SCRIPTS / 'config').glob('*/*.yaml'))
+
+
+@pytest.mark.parametrize(('routine', 'labels'), ROUTINES)
+def test_each_routine_runs_in_testing_mode(routine: str, labels: list[str], tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    status = train.main([
+        '--routine', routine, '--testing', '--num_of_epochs=1', '--batch_size=32',
+        '--dataset-dir', str(tmp_path / 'data'), '--exports-dir', str(tmp_path / 'model'),
+    ])  # fmt: skip
+    assert status == 0
+    out = capsys.readouterr().out
+    for label in labels:
+        assert label in out
+    runs = list((tmp_path / 'model').iterdir())
+    assert len(runs) == 1 and (runs[0] / 'best.pt').exists() and (runs[0] / 'learning_curves.png').exists()
+    assert (tmp_path / 'data' / f'testing-{"BesselModel" if routine.startswith("size") else "PoissonModel"}').is_dir()
+
+
+def test_wandb_agent_arguments_are_parsed() -> None:
+    assert train.parseOverrides(['--batch_size=32', '--dataset_split=[0.8, 0.1, 0.1]', '--testing=true']) == {
+        'batch_size': 32, 'dataset_split': [0.8, 0.1, 0.1], 'testing': True,
+    }  # fmt: skip
+    with pytest.raises(ValueError, match='--key=value'):
+        train.parseOverrides(['stray'])
+
+
+def test_bad_configs_are_clear_errors(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(SystemExit) as exit_info:
+        train.main(['--config', str(tmp_path / 'missing.yaml')])
+    assert exit_info.value.code == 2 and 'does not exist' in capsys.readouterr().err
+    (tmp_path / 'bad.yaml').write_text('batch_sise: 4\n')
+    assert train.main(['--config', str(tmp_path / 'bad.yaml'), '--testing', '--exports-dir', str(tmp_path)]) == 2
+    assert "unknown parameter 'batch_sise'" in capsys.readouterr().err
+    (tmp_path / 'bad.yaml').write_text('batch_size: four\n')
+    assert train.main(['--config', str(tmp_path / 'bad.yaml'), '--testing', '--exports-dir', str(tmp_path)]) == 2
+    assert 'batch_size' in capsys.readouterr().err
+
+
+@pytest.mark.parametrize('path', CONFIGS, ids=lambda p: f'{p.parent.name}/{p.name}')
+def test_config_files_hold_valid_parameters(path: Path) -> None:
+    content = yaml.safe_load(path.read_text())
+    if path.parent.name == 'wandb':  # a wandb sweep file
+        assert content['program'] == 'scripts/train.py' and content['method'] in ('grid', 'random', 'bayes')
+        assert content['metric'] == {'name': 'validation_loss', 'goal': 'minimize'}
+        assert '${args}' in content['command']
+        names = content['parameters']
+        sample = {k: (v['values'][0] if 'values' in v else v['min']) for k, v in names.items()}
+    else:
+        sample = content
+    mergeParameters(defaultParameters(), sample)  # every key is known and of the right type
