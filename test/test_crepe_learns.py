@@ -19,7 +19,7 @@ def test_tiny_crepe_learns_the_pitch_of_test_tones(tmp_path: Path) -> None:
     routine.setParameters(
         {
             **CRePE.ModelHyperParameters(
-                batch_size=16, dataset_split=(0.8, 0.1, 0.1), num_of_epochs=10, testing=False,
+                batch_size=16, dataset_split=(0.8, 0.1, 0.1), num_of_epochs=15, testing=False,
                 with_early_stopping=False, depth='tiny', dropout=0.0, learning_rate=1e-3, optimiser='adam',
             ),
             'dataset_size': 400,
