@@ -1,0 +1,88 @@
+"""The `kac-prediction` command: a thin layer over the library (parse arguments, call it, report).
+
+    kac-prediction generate BesselModel data/circles --size 1000 --seed 0 [--workers N] [--shard I N] [--overwrite]
+    kac-prediction install-dataset 5000-circular-drums-of-varying-size data/circles
+    kac-prediction train [scripts/train.py's arguments]
+
+Each subcommand has --help. (predict and sweep are still to come.)
+"""
+
+import argparse
+import json
+import os
+import runpy
+import sys
+from collections.abc import Sequence
+
+__all__ = ['main']
+
+_SAMPLERS = ('BesselModel', 'PoissonModel', 'LameModel', 'TestTone', 'TestSweep')
+
+
+def _generate(args: argparse.Namespace) -> int:
+    from . import samplers
+    from .dataset import generateDataset
+
+    settings = {'duration': args.duration, 'sample_rate': args.sample_rate, **json.loads(args.settings)}
+    representation = json.loads(args.representation)
+    shard = tuple(args.shard) if args.shard else None
+    result = generateDataset(
+        getattr(samplers, args.sampler), args.dataset_dir, args.size, representation, settings,
+        seed=args.seed, num_workers=args.workers, shard=shard, overwrite=args.overwrite,
+    )  # fmt: skip
+    print(f'{args.dataset_dir}: {"shard written" if result is None else f"{len(result)} items"}')
+    return 0
+
+
+def _install(args: argparse.Namespace) -> int:
+    from .dataset.install import main as install
+
+    return install([args.name, args.dataset_dir])
+
+
+def _train(arguments: Sequence[str]) -> int:
+    script = os.path.join(os.getcwd(), 'scripts', 'train.py')
+    if not os.path.isfile(script):
+        print('error: kac-prediction train runs scripts/train.py: call it from the repository root.', file=sys.stderr)
+        return 2
+    sys.argv = [script, *arguments]
+    try:
+        runpy.run_path(script, run_name='__main__')
+    except SystemExit as exit:
+        return int(exit.code or 0)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of `kac-prediction`; returns the exit status."""
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments[:1] == ['train']:
+        return _train(arguments[1:])
+    parser = argparse.ArgumentParser(prog='kac-prediction', description=__doc__.split('\n')[0])
+    commands = parser.add_subparsers(dest='command', required=True)
+    generate = commands.add_parser('generate', help='generate a dataset (parallel, resumable)')
+    generate.add_argument('sampler', choices=_SAMPLERS)
+    generate.add_argument('dataset_dir')
+    generate.add_argument('--size', type=int, default=100, help='items (default 100)')
+    generate.add_argument('--seed', type=int, default=None)
+    generate.add_argument('--duration', type=float, default=1.0, help='seconds per item (default 1)')
+    generate.add_argument('--sample-rate', type=int, default=48000, help='Hz (default 48000)')
+    generate.add_argument('--settings', default='{}', help='other sampler settings as JSON, e.g. {"drum_size": 0.5}')
+    generate.add_argument('--representation', default='{}', help='representation settings as JSON')
+    generate.add_argument('--workers', type=int, default=None, help='processes (default: one per core)')
+    generate.add_argument('--shard', type=int, nargs=2, metavar=('I', 'N'), help='render shard I of N')
+    generate.add_argument('--overwrite', action='store_true', help='replace a different dataset in dataset_dir')
+    install = commands.add_parser('install-dataset', help='download an official dataset')
+    install.add_argument('name')
+    install.add_argument('dataset_dir', nargs='?', default='data')
+    commands.add_parser('train', help="train a routine (scripts/train.py's arguments; see train --help)")
+    args = parser.parse_args(arguments)
+    try:
+        return _generate(args) if args.command == 'generate' else _install(args)
+    except (ValueError, TypeError, FileExistsError, json.JSONDecodeError) as error:
+        print(f'error: {error}', file=sys.stderr)
+        return 2
+
+
+if __name__ == '__main__':
+    sys.exit(main())
