@@ -28,3 +28,20 @@ def spectralPeaks(
     offset = 0.5 * (a - c) / (a - 2.0 * b + c)
     bin_hz = sample_rate / (padding * len(waveform))
     return np.sort((strongest + offset) * bin_hz)
+
+
+def matchedPeaks(
+    waveform: npt.NDArray[np.float64], sample_rate: float, modes: npt.ArrayLike, count: int = 12, resolved: float = 4.0
+) -> int:
+    """Check the `count` strongest spectral peaks against the predicted mode frequencies `modes` (Hz): every peak
+    whose nearest mode is isolated (no other mode within `resolved` Hz) must lie within 0.2 % of it. Returns how
+    many peaks were checked. Modes at or above Nyquist are ignored; equal frequencies count as one mode."""
+    distinct = np.unique(np.round(np.asarray(modes, dtype=np.float64).ravel(), 9))
+    distinct = distinct[distinct < sample_rate / 2]
+    checked = 0
+    for f in spectralPeaks(waveform, sample_rate, count=count):
+        nearest = distinct[np.argmin(np.abs(distinct - f))]
+        if np.sum(np.abs(distinct - nearest) < resolved) == 1:
+            assert abs(f - nearest) / nearest < 2e-3, f'a peak at {f:.3f} Hz, the nearest mode at {nearest:.3f} Hz'
+            checked += 1
+    return checked
