@@ -7,13 +7,10 @@ import numpy as np
 import numpy.typing as npt
 
 from .normalise import normaliseConvexPolygon
-from .polygon import Polygon
-from .types import Vertices, drawVertexCount, resolveRng
+from .polygon import Polygon, drawPolygon
+from .types import Vertices
 
 __all__ = ['ConvexPolygon']
-
-_MAX_ATTEMPTS = 100
-"""Redraws allowed when a draw is degenerate (colinear or repeated vertices, which happen with probability zero)."""
 
 
 def _valtrComponents(sorted_values: npt.NDArray[np.float64], rng: np.random.Generator) -> npt.NDArray[np.float64]:
@@ -55,11 +52,5 @@ class ConvexPolygon(Polygon):
         `N`: number of vertices (≥ 3), or 0 to draw it uniformly from {3, …, max_vertices}; `max_vertices` ≥ 3;
         `rng`: the source of all randomness (default a fresh `np.random.default_rng()`).
         """
-        generator = resolveRng(rng)
-        n = drawVertexCount(N, max_vertices, generator)
-        for _ in range(_MAX_ATTEMPTS):
-            candidate = Polygon(_valtrPolygon(n, generator))
-            if candidate.convex():
-                super().__init__(normaliseConvexPolygon(candidate.vertices, signed=True))
-                return
-        raise RuntimeError(f'Valtr draws of a convex {n}-gon were degenerate {_MAX_ATTEMPTS} times in a row.')
+        candidate = drawPolygon(N, max_vertices, rng, _valtrPolygon, Polygon.convex, 'Valtr draws of a convex')
+        super().__init__(normaliseConvexPolygon(candidate.vertices, signed=True))

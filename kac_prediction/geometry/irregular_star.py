@@ -5,13 +5,10 @@ from typing import TypedDict
 import numpy as np
 
 from .normalise import canonicalSimplePose
-from .polygon import Polygon
-from .types import Vertices, drawVertexCount, resolveRng
+from .polygon import Polygon, drawPolygon
+from .types import Vertices
 
 __all__ = ['IrregularStar']
-
-_MAX_ATTEMPTS = 100
-"""Redraws allowed when a draw is degenerate (repeated angles or a point at the centre: probability zero)."""
 
 
 def _starVertices(N: int, rng: np.random.Generator) -> Vertices:
@@ -39,11 +36,5 @@ class IrregularStar(Polygon):
         `N`: number of vertices (≥ 3), or 0 to draw it uniformly from {3, …, max_vertices}; `max_vertices` ≥ 3;
         `rng`: the source of all randomness (default a fresh `np.random.default_rng()`).
         """
-        generator = resolveRng(rng)
-        n = drawVertexCount(N, max_vertices, generator)
-        for _ in range(_MAX_ATTEMPTS):
-            candidate = Polygon(_starVertices(n, generator))
-            if candidate.simple():
-                super().__init__(canonicalSimplePose(candidate.vertices))
-                return
-        raise RuntimeError(f'Draws of a star-shaped {n}-gon were degenerate {_MAX_ATTEMPTS} times in a row.')
+        candidate = drawPolygon(N, max_vertices, rng, _starVertices, Polygon.simple, 'Draws of a star-shaped')
+        super().__init__(canonicalSimplePose(candidate.vertices))

@@ -1,14 +1,18 @@
 """`Polygon`: a shape given by its vertices, with its measures, convexity and simplicity tests and rasterisation."""
 
+from collections.abc import Callable
 from typing import cast
 
 import numpy as np
 import numpy.typing as npt
 import shapely
 
-from .types import Shape, ShapeLabels, Vertices, asVertices, checkPoint, checkPositive
+from .types import Shape, ShapeLabels, Vertices, asVertices, checkPoint, checkPositive, drawVertexCount, resolveRng
 
-__all__ = ['Polygon']
+__all__ = ['Polygon', 'drawPolygon']
+
+_MAX_ATTEMPTS = 100
+"""Redraws allowed when a draw is degenerate (colinear or repeated vertices, which happen with probability zero)."""
 
 
 def _signedArea(vertices: Vertices) -> float:
@@ -131,3 +135,22 @@ class Polygon(Shape):
             self._region = (tolerance, region)
         region = self._region[1]
         return cast(npt.NDArray[np.bool_], np.asarray(shapely.intersects_xy(region, x, y), dtype=np.bool_))
+
+
+def drawPolygon(
+    N: int,
+    max_vertices: int,
+    rng: np.random.Generator | None,
+    draw: Callable[[int, np.random.Generator], Vertices],
+    accept: Callable[[Polygon], bool],
+    description: str,
+) -> Polygon:
+    """The random polygon generators' common loop: N vertices (0: drawn from {3, …, max_vertices}), drawn by
+    `draw(N, rng)` until `accept` holds (a RuntimeError naming `description` after 100 degenerate draws)."""
+    generator = resolveRng(rng)
+    n = drawVertexCount(N, max_vertices, generator)
+    for _ in range(_MAX_ATTEMPTS):
+        candidate = Polygon(draw(n, generator))
+        if accept(candidate):
+            return candidate
+    raise RuntimeError(f'{description} {n}-gon were degenerate {_MAX_ATTEMPTS} times in a row.')

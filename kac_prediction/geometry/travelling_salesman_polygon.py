@@ -6,13 +6,10 @@ import numpy as np
 import numpy.typing as npt
 
 from .normalise import canonicalSimplePose
-from .polygon import Polygon
-from .types import Vertices, drawVertexCount, resolveRng
+from .polygon import Polygon, drawPolygon
+from .types import Vertices
 
 __all__ = ['TravellingSalesmanPolygon']
-
-_MAX_ATTEMPTS = 100
-"""Redraws allowed when a draw is degenerate (colinear or touching edges: probability zero)."""
 
 
 def _orientation(a: Vertices, b: Vertices, c: Vertices) -> npt.NDArray[np.float64]:
@@ -71,11 +68,7 @@ class TravellingSalesmanPolygon(Polygon):
         `N`: number of vertices (≥ 3), or 0 to draw it uniformly from {3, …, max_vertices}; `max_vertices` ≥ 3;
         `rng`: the source of all randomness (default a fresh `np.random.default_rng()`).
         """
-        generator = resolveRng(rng)
-        n = drawVertexCount(N, max_vertices, generator)
-        for _ in range(_MAX_ATTEMPTS):
-            candidate = Polygon(_uncross(generator.uniform(-1.0, 1.0, (n, 2)), generator))
-            if candidate.simple():
-                super().__init__(canonicalSimplePose(candidate.vertices))
-                return
-        raise RuntimeError(f'Draws of a {n}-gon were degenerate {_MAX_ATTEMPTS} times in a row.')
+        candidate = drawPolygon(
+            N, max_vertices, rng, lambda n, g: _uncross(g.uniform(-1.0, 1.0, (n, 2)), g), Polygon.simple, 'Draws of a'
+        )
+        super().__init__(canonicalSimplePose(candidate.vertices))
