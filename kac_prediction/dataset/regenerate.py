@@ -11,8 +11,7 @@ import numpy as np
 import torch
 
 from ..samplers import AudioSampler
-from .cache import transformItems
-from .format import CACHE_DIR, cachePath, sampleLength, wavName, writeMetadata, writeWav
+from .format import CACHE_DIR, cachePath, wavName, writeMetadata, writeWav
 from .input_representation import InputRepresentation
 from .load import readHeader
 from .torch_dataset import TorchDataset, labelsToTensors
@@ -47,12 +46,12 @@ def regenerateDataPoints(dataset: TorchDataset, Sampler: type[AudioSampler], ent
     directory = Path(dataset.dataset_dir)
     sampler = Sampler(**dataset.sampler_settings)
     waveforms, labels = sampler.generateBatch(indices)
-    for i, waveform in zip(indices, waveforms, strict=True):
-        writeWav(directory / wavName(i), waveform, sampler.sample_rate)
-    length = sampleLength(dataset.sampler_settings)
+    stored = np.stack(
+        [writeWav(directory / wavName(i), w, sampler.sample_rate) for i, w in zip(indices, waveforms, strict=True)]
+    )  # the samples as written, so X comes from the stored audio without reading it back
     representation = InputRepresentation(sampler.sample_rate, dataset.representation_settings)
-    rows = transformItems(directory, indices, sampler.sample_rate, length, representation)
-    keep = cachePath(directory, representation.settings, length)
+    rows = representation.transformBatch(stored).numpy()
+    keep = cachePath(directory, representation.settings, sampler.length)
     _updateCache(keep, indices, rows)
     for path in (directory / CACHE_DIR).glob('*.npy'):
         if path != keep:
