@@ -3,8 +3,9 @@
     kac-prediction generate BesselModel data/circles --size 1000 --seed 0 [--workers N] [--shard I N] [--overwrite]
     kac-prediction install-dataset 5000-circular-drums-of-varying-size data/circles
     kac-prediction train [scripts/train.py's arguments]
+    kac-prediction sweep scripts/config/wandb/size_of_circular_drum.yaml --count 8 [--resume] [-- extra arguments]
 
-Each subcommand has --help. (predict and sweep are still to come.)
+Each subcommand has --help. (predict is still to come.)
 """
 
 import argparse
@@ -53,11 +54,34 @@ def _train(arguments: Sequence[str]) -> int:
     return 0
 
 
+def _sweep(args: argparse.Namespace, extra: Sequence[str]) -> int:
+    from .sweep import runSweep
+
+    directory = args.sweep_dir or os.path.join('sweeps', os.path.splitext(os.path.basename(args.config))[0])
+    try:
+        result = runSweep(args.config, args.count, directory, seed=args.seed, extra_args=extra, resume=args.resume)
+    except (ValueError, FileExistsError, FileNotFoundError, ImportError) as error:
+        print(f'error: {error}', file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f'interrupted: the finished runs are in {directory}/runs.jsonl; continue with --resume.', file=sys.stderr)
+        return 130
+    runs = result['runs']
+    if runs and all(run['status'] == 'failed' for run in runs):
+        print(f'error: every run failed; see the logs in {directory}.', file=sys.stderr)
+        return 1
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of `kac-prediction`; returns the exit status."""
     arguments = list(sys.argv[1:] if argv is None else argv)
     if arguments[:1] == ['train']:
         return _train(arguments[1:])
+    extra: list[str] = []
+    if arguments[:1] == ['sweep'] and '--' in arguments:
+        split = arguments.index('--')
+        arguments, extra = arguments[:split], arguments[split + 1 :]
     parser = argparse.ArgumentParser(prog='kac-prediction', description=__doc__.split('\n')[0])
     commands = parser.add_subparsers(dest='command', required=True)
     generate = commands.add_parser('generate', help='generate a dataset (parallel, resumable)')
@@ -76,8 +100,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     install.add_argument('name')
     install.add_argument('dataset_dir', nargs='?', default='data')
     commands.add_parser('train', help="train a routine (scripts/train.py's arguments; see train --help)")
+    sweep = commands.add_parser(
+        'sweep',
+        help='run a wandb sweep file locally, without a wandb server',
+        description='Run a wandb sweep file locally (random, grid or bayes via optuna), from the directory its program '
+        'path is relative to. Logs, metrics and runs.jsonl go to the sweep directory; the best configuration is '
+        'printed as YAML. Exit status 1 when every run failed.',
+        usage='kac-prediction sweep CONFIG [--count N] [--sweep-dir DIR] [--seed S] [--resume] [-- extra arguments]',
+    )
+    sweep.add_argument('config', metavar='CONFIG', help='a wandb sweep YAML, e.g. scripts/config/wandb/….yaml')
+    sweep.add_argument(
+        '--count', type=int, default=10, metavar='N', help='runs in all, earlier ones included (default 10)'
+    )
+    sweep.add_argument(
+        '--sweep-dir', default='', metavar='DIR', help='where logs and runs.jsonl go (default sweeps/<CONFIG stem>)'
+    )
+    sweep.add_argument(
+        '--seed', type=int, default=0, metavar='S', help='seeds random draws and the bayes sampler (default 0)'
+    )
+    sweep.add_argument('--resume', action='store_true', help='continue the sweep recorded in the sweep directory')
     args = parser.parse_args(arguments)
     try:
+        if args.command == 'sweep':
+            return _sweep(args, extra)
         return _generate(args) if args.command == 'generate' else _install(args)
     except (ValueError, TypeError, FileExistsError, json.JSONDecodeError) as error:
         print(f'error: {error}', file=sys.stderr)

@@ -10,10 +10,12 @@ validated like it (an unknown key or a wrong type is an error listing the valid 
 
 import argparse
 import importlib
+import json
+import numbers
 import os
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import yaml
@@ -37,6 +39,39 @@ def parseOverrides(extra: Sequence[str]) -> dict[str, Any]:
         key, value = argument[2:].split('=', 1)
         overrides[key.replace('-', '_')] = yaml.safe_load(value)
     return overrides
+
+
+_DROPPED = object()
+
+
+def _jsonable(value: Any) -> Any:
+    """`value` as JSON holds it (numbers as int / float, mappings and lists walked); _DROPPED for anything else."""
+    if value is None or isinstance(value, bool | str):
+        return value
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real):
+        return float(value)
+    if isinstance(value, Mapping):
+        items = ((str(k), _jsonable(v)) for k, v in value.items())
+        return {k: v for k, v in items if v is not _DROPPED}
+    if isinstance(value, list | tuple):
+        return [v for v in map(_jsonable, value) if v is not _DROPPED]
+    return _DROPPED  # tensors, arrays, objects
+
+
+def writeSweepMetrics(metrics: Mapping[str, Any], path: str) -> None:
+    """Write the JSON-serialisable part of `metrics` to `path` atomically (a temporary file beside it, then
+    os.replace): how `kac-prediction sweep` reads a run's result (the path is in $KAC_SWEEP_METRICS)."""
+    directory = os.path.dirname(os.path.abspath(path))
+    descriptor, temporary = tempfile.mkstemp(dir=directory, prefix='.metrics-', suffix='.json')
+    try:
+        with os.fdopen(descriptor, 'w', encoding='utf-8') as file:
+            json.dump(_jsonable(dict(metrics)), file, indent=1)
+        os.replace(temporary, path)
+    except BaseException:
+        os.unlink(temporary)
+        raise
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -74,6 +109,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         except (ValueError, TypeError) as error:
             print(f'error: {error}', file=sys.stderr)
             return 2
+    if os.environ.get('KAC_SWEEP_METRICS'):
+        writeSweepMetrics(metrics, os.environ['KAC_SWEEP_METRICS'])
     print(f'best validation loss {metrics["validation_loss"]:.6g}; checkpoints in {metrics["exports_dir"]}')
     return 0
 

@@ -91,7 +91,7 @@ _KILLED_RUN = """
 import sys
 from kac_prediction.dataset import generateDataset
 from kac_prediction.samplers import PoissonModel
-generateDataset(PoissonModel, sys.argv[1], 600, sampler_settings={'duration': 0.25, 'sample_rate': 16000},
+generateDataset(PoissonModel, sys.argv[1], 2000, sampler_settings={'duration': 0.25, 'sample_rate': 16000},
                 seed=5, num_workers=1, batch_size=4, progressbar=False)
 """
 
@@ -112,15 +112,15 @@ def test_a_killed_generation_resumes_and_loses_nothing(tmp_path: Path) -> None:
     with pytest.raises(DatasetFormatError, match='unfinished generation'):
         loadDataset(target)
     logged = [json.loads(line)['i'] for line in log.read_text().splitlines() if line.endswith('}')]
-    assert 100 <= len(logged) < 600
+    assert 100 <= len(logged) < 2000
     before = {i: (target / f'sample_{i:05d}.wav').stat().st_mtime_ns for i in logged}
     resumed = generateDataset(
-        PoissonModel, target, 600, sampler_settings={'duration': 0.25, 'sample_rate': 16000}, num_workers=1
+        PoissonModel, target, 2000, sampler_settings={'duration': 0.25, 'sample_rate': 16000}, num_workers=1
     )  # no seed given: the interrupted run's seed is reused
     assert all((target / f'sample_{i:05d}.wav').stat().st_mtime_ns == before[i] for i in logged)  # kept, not redone
     whole = tmp_path / 'whole'
     generateDataset(
-        PoissonModel, whole, 600, sampler_settings={'duration': 0.25, 'sample_rate': 16000}, seed=5, num_workers=1
+        PoissonModel, whole, 2000, sampler_settings={'duration': 0.25, 'sample_rate': 16000}, seed=5, num_workers=1
     )
     assert _files(target) == _files(whole) and _labels(target) == _labels(whole)
     assert torch.equal(resumed.X, loadDataset(whole, progressbar=False).X)

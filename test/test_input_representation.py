@@ -39,6 +39,7 @@ def numpyPowerSpectrogram(
 def test_defaults_are_fresh_and_merged_sorted() -> None:
     defaults = representationDefaults()
     assert defaults == {
+        'f_max': None,
         'f_min': 22.05,
         'hop_length': 256,
         'n_bins': 512,

@@ -1,5 +1,6 @@
 """Network architectures trained by the pipeline."""
 
 from .crepe import CRePE
+from .spectrum_crepe import SpectrumCRePE
 
-__all__ = ['CRePE']
+__all__ = ['CRePE', 'SpectrumCRePE']

@@ -1,10 +1,12 @@
-"""Input representations: the network input X computed from a waveform (end2end, power spectrogram or mel spectrogram).
+"""Input representations: the network input X computed from a waveform (end2end, power spectrogram, mel spectrogram, or
+the log-frequency power spectrum of the whole waveform).
 
-Everything is computed in float32 with torch.stft, on the device of the input tensor. Each row of a batch is computed
-with the same elementwise arithmetic as that row alone, so X does not depend on the batch it was transformed in nor on
-the number of threads (see `InputRepresentation.transformBatch`).
+Everything is computed in float32 with torch.stft (torch.fft.rfft for 'spectrum'), on the device of the input tensor.
+Each row of a batch is computed with the same elementwise arithmetic as that row alone, so X does not depend on the
+batch it was transformed in nor on the number of threads (see `InputRepresentation.transformBatch`).
 """
 
+import math
 import numbers
 from collections.abc import Mapping
 from typing import Any, Literal, TypedDict, cast, get_args, overload
@@ -13,21 +15,33 @@ import numpy as np
 import numpy.typing as npt
 import torch
 
-__all__ = ['InputRepresentation', 'OutputType', 'RepresentationSettings', 'melFilterbank', 'representationDefaults']
+__all__ = [
+    'InputRepresentation',
+    'OutputType',
+    'RepresentationSettings',
+    'logBands',
+    'melFilterbank',
+    'representationDefaults',
+    'spectrumFFTSize',
+]
 
-OutputType = Literal['end2end', 'fft', 'mel']
+OutputType = Literal['end2end', 'fft', 'mel', 'spectrum']
 _OUTPUT_TYPES: tuple[str, ...] = get_args(OutputType)
 
 
 class RepresentationSettings(TypedDict, total=False):
     """Settings of an `InputRepresentation`; missing keys take the values of `representationDefaults()`.
 
-    f_min: lowest frequency of the mel filterbank (Hz, mel only). hop_length: samples between STFT frames.
-    n_bins: FFT size n_fft (samples). n_mels: number of mel bands. normalise_input: peak-normalise the waveform first.
-    output_type: 'end2end' (the waveform), 'fft' (power spectrogram) or 'mel' (mel power spectrogram).
-    window_length: length of the periodic Hann window (samples, ≤ n_bins, centred in the FFT frame).
+    f_min: lowest frequency of the mel or log-frequency filterbank (Hz). f_max: its highest frequency (Hz; None:
+    sample_rate / 2). hop_length: samples between STFT frames. n_bins: FFT size n_fft (samples; for 'spectrum' the
+    number of log-spaced bands). n_mels: number of mel bands. normalise_input: peak-normalise the waveform first.
+    output_type: 'end2end' (the waveform), 'fft' (power spectrogram), 'mel' (mel power spectrogram) or 'spectrum'
+    (power of the whole waveform's spectrum in n_bins log-spaced triangular bands from f_min to f_max: fine frequency
+    resolution at low frequencies, where a drum's size shows). window_length: length of the periodic Hann window
+    (samples, ≤ n_bins, centred in the FFT frame; STFT types only).
     """
 
+    f_max: float | None
     f_min: float
     hop_length: int
     n_bins: int
@@ -40,6 +54,7 @@ class RepresentationSettings(TypedDict, total=False):
 def representationDefaults() -> RepresentationSettings:
     """A new dict of the default settings, keys sorted."""
     return {
+        'f_max': None,
         'f_min': 22.05,
         'hop_length': 256,
         'n_bins': 512,
@@ -71,6 +86,11 @@ def _validSettings(settings: object, sample_rate: int | None) -> RepresentationS
     if isinstance(f_min, bool) or not isinstance(f_min, numbers.Real):
         raise TypeError(f'f_min must be a float (Hz), got {f_min!r} ({type(f_min).__name__}).')
     merged['f_min'] = float(f_min)
+    f_max = merged['f_max']
+    if f_max is not None:
+        if isinstance(f_max, bool) or not isinstance(f_max, numbers.Real):
+            raise TypeError(f'f_max must be a float (Hz) or None (sample_rate / 2), got {f_max!r}.')
+        merged['f_max'] = float(f_max)
     if not isinstance(merged['normalise_input'], bool | np.bool_):
         raise TypeError(f'normalise_input must be a bool, got {merged["normalise_input"]!r}.')
     merged['normalise_input'] = bool(merged['normalise_input'])
@@ -80,7 +100,7 @@ def _validSettings(settings: object, sample_rate: int | None) -> RepresentationS
         raise ValueError(f'output_type must be one of {list(_OUTPUT_TYPES)}, got {merged["output_type"]!r}.')
     if merged['n_bins'] < 2:
         raise ValueError(f'n_bins (the FFT size) must be at least 2, got {merged["n_bins"]}.')
-    if not 1 <= merged['window_length'] <= merged['n_bins']:
+    if merged['output_type'] != 'spectrum' and not 1 <= merged['window_length'] <= merged['n_bins']:
         raise ValueError(
             f'window_length must be between 1 and n_bins = {merged["n_bins"]}, got {merged["window_length"]}.'
         )
@@ -91,6 +111,13 @@ def _validSettings(settings: object, sample_rate: int | None) -> RepresentationS
     nyquist = np.inf if sample_rate is None else sample_rate / 2
     if not 0.0 <= merged['f_min'] < nyquist:
         raise ValueError(f'f_min must be ≥ 0 Hz and < sample_rate / 2 = {nyquist} Hz, got {merged["f_min"]}.')
+    if merged['f_max'] is not None and not merged['f_min'] < merged['f_max'] <= nyquist:
+        raise ValueError(
+            f'f_max must be > f_min = {merged["f_min"]} Hz and ≤ sample_rate / 2 = {nyquist} Hz (or None for '
+            f'sample_rate / 2), got {merged["f_max"]}.'
+        )
+    if merged['output_type'] == 'spectrum' and merged['f_min'] <= 0.0:
+        raise ValueError("output_type 'spectrum' spaces its bands logarithmically: f_min must be > 0 Hz, got 0.")
     return cast(RepresentationSettings, dict(sorted(merged.items())))
 
 
@@ -128,10 +155,53 @@ def melFilterbank(sample_rate: int, n_fft: int, n_mels: int, f_min: float, f_max
         raise ValueError(f'Need 0 ≤ f_min < f_max ≤ sample_rate / 2 (Hz), got f_min = {f_min}, f_max = {f_max}.')
     bins = np.linspace(0.0, sample_rate / 2, n_fft // 2 + 1)
     mel_min, mel_max = _hzToMel(np.array([f_min, f_max], dtype=np.float64))
-    mel_points = np.linspace(mel_min, mel_max, n_mels + 2)
-    points = _melToHz(mel_points)
+    return _triangles(bins, _melToHz(np.linspace(mel_min, mel_max, n_mels + 2)))
+
+
+def logBands(
+    sample_rate: int, n_fft: int, n_bands: int, f_min: float, f_max: float
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Triangular bands equally spaced in log frequency over an n_fft-point real FFT, as sparse taps.
+
+    Band j rises from the j-th to the (j + 1)-th and falls to the (j + 2)-th of n_bands + 2 frequencies
+    geomspace(f_min, f_max) (Hz), with peak 1, evaluated at the FFT bin frequencies k·sample_rate / n_fft. Returns
+    (indices int64, weights float32), both (K, n_bands): band j is Σ_k weights[k, j] · power[indices[k, j]], its
+    nonzero bins in ascending order, padded with weight 0 to the widest band's K. (Weights computed in float64.)
+    """
+    sample_rate = _validSampleRate(sample_rate)
+    if n_fft < 2 or n_bands < 1:
+        raise ValueError(f'n_fft must be ≥ 2 and n_bands ≥ 1, got n_fft = {n_fft}, n_bands = {n_bands}.')
+    if not 0.0 < f_min < f_max <= sample_rate / 2:
+        raise ValueError(f'Need 0 < f_min < f_max ≤ sample_rate / 2 (Hz), got f_min = {f_min}, f_max = {f_max}.')
+    points = np.geomspace(f_min, f_max, n_bands + 2)
+    step = sample_rate / n_fft
+    first = np.floor(points[:-2] / step).astype(np.int64) + 1  # the first bin above each band's lower foot
+    last = np.minimum(np.ceil(points[2:] / step).astype(np.int64) - 1, n_fft // 2)  # the last below its upper foot
+    width = int(max(1, (last - first + 1).max()))
+    bins = first[None, :] + np.arange(width)[:, None]  # (K, n_bands)
+    frequency = bins * step
+    rising = (frequency - points[None, :-2]) / (points[1:-1] - points[:-2])
+    falling = (points[None, 2:] - frequency) / (points[2:] - points[1:-1])
+    weights = np.clip(np.minimum(rising, falling), 0.0, None)
+    valid = bins <= last[None, :]
+    weights[~valid] = 0.0
+    indices = np.where(valid, bins, first[None, :].clip(max=n_fft // 2))
+    return torch.from_numpy(indices), torch.from_numpy(weights.astype(np.float32))
+
+
+def spectrumFFTSize(length: int, sample_rate: int, n_bands: int, f_min: float, f_max: float) -> int:
+    """The FFT size of output_type 'spectrum': the smallest power of two ≥ `length` (samples) whose bin spacing
+    sample_rate / n_fft is at most the rise of the lowest band, f_min·((f_max / f_min)^(1 / (n_bands + 1)) − 1) Hz,
+    so that every band spans at least one FFT bin on each side of its centre."""
+    rise = f_min * ((f_max / f_min) ** (1.0 / (n_bands + 1)) - 1.0)
+    return 1 << max(1, math.ceil(math.log2(max(length, sample_rate / rise) - 1e-9)))
+
+
+def _triangles(bins: npt.NDArray[np.float64], points: npt.NDArray[np.float64]) -> torch.Tensor:
+    """Triangles with peak 1 at points[1:-1], feet at the neighbouring points, evaluated at `bins`: (bins, points − 2).
+    Computed in float64, rounded to float32."""
     widths = np.diff(points)
-    offsets = points[None, :] - bins[:, None]  # (bins, n_mels + 2)
+    offsets = points[None, :] - bins[:, None]  # (bins, n + 2)
     rising = -offsets[:, :-2] / widths[:-1]
     falling = offsets[:, 2:] / widths[1:]
     return torch.from_numpy(np.maximum(0.0, np.minimum(rising, falling)).astype(np.float32))
@@ -163,18 +233,26 @@ class InputRepresentation:
         """sample_rate: Hz. settings: partial settings; `self.settings` holds all of them, defaults filled in."""
         self.sample_rate = _validSampleRate(sample_rate)
         self.settings = _validSettings(settings, self.sample_rate)
-        self._filterbank: torch.Tensor | None = None
-        self._bands: dict[torch.device, tuple[torch.Tensor, torch.Tensor]] = {}
+        self._filterbanks: dict[int, torch.Tensor] = {}
+        self._bands: dict[tuple[torch.device, int], tuple[torch.Tensor, torch.Tensor]] = {}
+
+    @property
+    def f_max(self) -> float:
+        """The highest frequency of the filterbank (Hz): settings['f_max'], or sample_rate / 2 when that is None."""
+        f_max = self.settings['f_max']
+        return self.sample_rate / 2 if f_max is None else f_max
 
     @property
     def filterbank(self) -> torch.Tensor:
         """The mel filterbank of these settings, (n_bins // 2 + 1, n_mels), float32, CPU; built on first use."""
-        if self._filterbank is None:
+        return self.filterbankFor(self.settings['n_bins'])
+
+    def filterbankFor(self, n_fft: int) -> torch.Tensor:
+        """The mel filterbank over an n_fft-point FFT, (n_fft // 2 + 1, n_mels), float32, CPU, cached."""
+        if n_fft not in self._filterbanks:
             s = self.settings
-            self._filterbank = melFilterbank(
-                self.sample_rate, s['n_bins'], s['n_mels'], s['f_min'], self.sample_rate / 2
-            )
-        return self._filterbank
+            self._filterbanks[n_fft] = melFilterbank(self.sample_rate, n_fft, s['n_mels'], s['f_min'], self.f_max)
+        return self._filterbanks[n_fft]
 
     @overload
     @staticmethod
@@ -195,7 +273,8 @@ class InputRepresentation:
 
     @staticmethod
     def transformShape(data_length: int, settings: RepresentationSettings | Mapping[str, Any]) -> tuple[int, ...]:
-        """Shape of the transform of data_length samples: (L,), (n_bins // 2 + 1, frames) or (n_mels, frames).
+        """Shape of the transform of data_length samples: (L,), (n_bins // 2 + 1, frames), (n_mels, frames) or, for
+        'spectrum', (n_bins,).
 
         frames = 1 + L // hop_length (for an odd n_bins, 1 + (L − 1) // hop_length), as torch.stft(center=True).
         Missing settings take their defaults; raises like the constructor, and if L is too short for the reflect
@@ -207,6 +286,8 @@ class InputRepresentation:
         L = int(data_length)
         if s['output_type'] == 'end2end':
             return (L,)
+        if s['output_type'] == 'spectrum':
+            return (s['n_bins'],)
         n_fft, hop = s['n_bins'], s['hop_length']
         if L <= n_fft // 2:
             raise ValueError(
@@ -259,6 +340,8 @@ class InputRepresentation:
             x = self.normalise(x)
         if s['output_type'] == 'end2end':
             return x
+        if s['output_type'] == 'spectrum':
+            return self._spectrum(x)
         window = torch.hann_window(s['window_length'], periodic=True, dtype=torch.float32, device=x.device)
         spectrum = torch.stft(
             x,
@@ -276,15 +359,35 @@ class InputRepresentation:
         if s['output_type'] == 'fft':
             return power.contiguous()  # torch.stft returns a (B, F, T) view of (B, T, F) memory
         bins_first = power.permute(1, 0, 2).contiguous()  # (F, B, T): each band gathers whole rows
-        indices, weights = self._deviceBands(x.device)
+        indices, weights = self._deviceBands(x.device, s['n_bins'])
         mel = torch.zeros((shape[0], x.shape[0], shape[1]), dtype=torch.float32, device=x.device)
         for k in range(indices.shape[0]):
             mel += bins_first.index_select(0, indices[k]) * weights[k, :, None, None]
         return mel.permute(1, 0, 2).contiguous()
 
-    def _deviceBands(self, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
-        """The sparse mel bands (`_sparseBands` of the filterbank) on `device`, cached."""
-        if device not in self._bands:
-            indices, weights = _sparseBands(self.filterbank)
-            self._bands[device] = (indices.to(device), weights.to(device))
-        return self._bands[device]
+    def _spectrum(self, x: torch.Tensor) -> torch.Tensor:
+        """(B, L) float32 → (B, n_bins): the power of the zero-padded rfft of each whole waveform (size
+        `spectrumFFTSize`) summed over each log-frequency band, tap by tap in a fixed order (no BLAS matmul)."""
+        s = self.settings
+        n_fft = spectrumFFTSize(x.shape[-1], self.sample_rate, s['n_bins'], s['f_min'], self.f_max)
+        indices, weights = self._deviceBands(x.device, n_fft)
+        used = torch.unique(indices)  # the FFT bins some band needs, ascending
+        # one rfft per row: torch's batched rfft rounds differently from the same row alone
+        spectrum = torch.stack([torch.fft.rfft(row, n=n_fft)[used] for row in x])
+        power = (spectrum.real.square() + spectrum.imag.square()).T.contiguous()  # (bins used, B)
+        position = torch.searchsorted(used, indices)  # each tap's row in `power`
+        bands = torch.zeros((s['n_bins'], x.shape[0]), dtype=torch.float32, device=x.device)
+        for k in range(indices.shape[0]):
+            bands += power.index_select(0, position[k]) * weights[k, :, None]
+        return bands.T.contiguous()
+
+    def _deviceBands(self, device: torch.device, n_fft: int) -> tuple[torch.Tensor, torch.Tensor]:
+        """The sparse bands on `device`, cached: `logBands` for 'spectrum', else `_sparseBands` of the mel bank."""
+        if (device, n_fft) not in self._bands:
+            s = self.settings
+            if s['output_type'] == 'spectrum':
+                indices, weights = logBands(self.sample_rate, n_fft, s['n_bins'], s['f_min'], self.f_max)
+            else:
+                indices, weights = _sparseBands(self.filterbankFor(n_fft))
+            self._bands[device, n_fft] = (indices.to(device), weights.to(device))
+        return self._bands[device, n_fft]

@@ -96,6 +96,17 @@ def _toDevice(y: Any, device: torch.device) -> Any:
     return y
 
 
+def _setCosineRate(optimiser: torch.optim.Optimizer, step: int, steps: int) -> None:
+    """Set each group's lr for `step` of `steps`: linear warm-up over the first 5 %, then cosine decay to 0."""
+    warmup = max(1, steps // 20)
+    if step < warmup:
+        factor = (step + 1) / warmup
+    else:
+        factor = 0.5 * (1.0 + math.cos(math.pi * (step - warmup) / max(1, steps - warmup)))
+    for group in optimiser.param_groups:
+        group['lr'] = group['initial_lr'] * factor
+
+
 class Routine:
     """Owns one training run: device, parameters P, dataset D, model M, run info R, checkpoints and tracking.
 
@@ -324,6 +335,13 @@ class Routine:
             else nullcontext()
         )
         epochs = self.P['num_of_epochs']
+        schedule = self.P['learning_rate_schedule']
+        if schedule == 'cosine' and epochs == 0:
+            raise ValueError(
+                "learning_rate_schedule 'cosine' decays over num_of_epochs: set num_of_epochs > 0 (or use 'constant')."
+            )
+        for group in self.M.optimiser.param_groups:
+            group.setdefault('initial_lr', group['lr'])  # saved with the optimiser state, so a resumed run keeps it
         bar = tqdm(total=epochs or None, initial=self.R['epoch'], unit=' epochs', disable=not isMain(), desc='Training')
         while epochs == 0 or self.R['epoch'] < epochs:
             epoch = self.R['epoch']
@@ -331,6 +349,8 @@ class Routine:
             self.M.train()
             self.M.training_loss = 0.0
             for i, (x, y) in enumerate(train):
+                if schedule == 'cosine':
+                    _setCosineRate(self.M.optimiser, epoch * len(train) + i, epochs * len(train))
                 with autocast:
                     self.M.innerTrainingLoop(i, len(train), x.to(self.device), _toDevice(y, self.device))
                 if not math.isfinite(self.M.training_loss):

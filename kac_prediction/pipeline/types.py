@@ -41,6 +41,8 @@ class TrainingSettings(TypedDict, total=False):
     every that many epochs (0: never). num_workers: DataLoader processes. precision: 'float32' or 'bfloat16'
     (autocast on the forward pass). gradient_clipping: max gradient norm (0: off). device: '' for CUDA → MPS → CPU,
     or a torch device string. dataset_size: items a routine generates locally. dataset_name: an official dataset.
+    learning_rate_schedule: 'constant', or 'cosine' (per batch: a linear warm-up over the first 5 % of the
+    num_of_epochs · batches steps, then a cosine decay to 0; needs num_of_epochs > 0).
     """
 
     seed: int
@@ -53,6 +55,7 @@ class TrainingSettings(TypedDict, total=False):
     device: str
     dataset_size: int
     dataset_name: str
+    learning_rate_schedule: Literal['constant', 'cosine']
 
 
 TRAINING_DEFAULTS: TrainingSettings = {
@@ -66,6 +69,7 @@ TRAINING_DEFAULTS: TrainingSettings = {
     'device': '',
     'dataset_size': 200,
     'dataset_name': '',
+    'learning_rate_schedule': 'constant',
 }
 
 

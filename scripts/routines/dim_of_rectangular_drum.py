@@ -13,4 +13,5 @@ __all__ = ['DimOfRectangularDrum']
 def DimOfRectangularDrum(config_path: str = '', wandb_config: Mapping[str, Any] = {}, **options: Any) -> dict[str, Any]:
     """Train and evaluate; returns {..., 'metrics': {'drum_size': {...}, 'aspect_ratio': {...}}}."""
     labels = ['drum_size', 'aspect_ratio']
-    return trainRegression(PoissonModel, labels, defaultParameters(), config_path, wandb_config, **options)
+    return trainRegression(PoissonModel, labels, defaultParameters(), config_path, wandb_config,
+                           log_labels=labels, **options)  # fmt: skip

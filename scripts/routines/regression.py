@@ -1,8 +1,11 @@
-"""The shared body of the regression routines: a CRePE that predicts drum labels from a drum's spectrum.
+"""The shared body of the regression routines: predict drum labels from a drum's log-frequency spectrum.
 
-Input (an interim choice, accuracy not yet tuned): the mean log power spectrum of the 1-s drum, 1024 bins of a
-2046-point STFT (23.4 Hz apart at 48 kHz), averaged over frames; targets standardised with the training split's mean
-and spread. Metrics on the held-out test split are in physical units, beside the predict-the-mean baseline.
+Input: the power of the whole 1-s waveform's spectrum in 1024 triangular bands spaced logarithmically from 20 Hz to
+4 kHz (`output_type: 'spectrum'`, 0.5 % apart). Every resonance of a drum scales as 1 / size, so on a log-frequency
+axis a change of size shifts the whole pattern of peaks: the task becomes CREPE's (find a shift), and the 0.5 % bands
+resolve the fundamentals of the largest drums (38 Hz for a 2-m circle), which a 1024-sample frame (21 ms, 47 Hz
+bins) cannot. Model: `SpectrumCRePE` (CRePE on the log of that spectrum; sizes learnt as ln(size), standardised).
+Metrics on the held-out test split are in physical units, beside the predict-the-mean baseline.
 """
 
 import os
@@ -11,23 +14,28 @@ from typing import Any
 
 import torch
 
-from kac_prediction.architecture import CRePE
+from kac_prediction.architecture import CRePE, SpectrumCRePE
 from kac_prediction.pipeline import Routine
 from kac_prediction.pipeline.metrics import regressionMetrics
 from kac_prediction.pipeline.splits import splitByDrum
 from kac_prediction.samplers import AudioSampler
 
-REPRESENTATION = {'output_type': 'fft', 'n_bins': 2046, 'window_length': 2046, 'hop_length': 2046}
+REPRESENTATION = {'output_type': 'spectrum', 'n_bins': 1024, 'f_min': 20.0, 'f_max': 4000.0}
 SAMPLER_SETTINGS = {'duration': 1.0, 'sample_rate': 48000}
 
 
 def defaultParameters(**changes: Any) -> dict[str, Any]:
     """The routines' defaults: a real run (testing: false) on a locally generated dataset."""
     P = CRePE.ModelHyperParameters(
-        batch_size=16, dataset_split=(0.7, 0.15, 0.15), num_of_epochs=30, testing=False, with_early_stopping=True,
-        depth='tiny', dropout=0.1, learning_rate=1e-3, optimiser='adam',
+        batch_size=32, dataset_split=(0.7, 0.15, 0.15), num_of_epochs=30, testing=False, with_early_stopping=True,
+        depth='tiny', dropout=0.0, learning_rate=1e-3, optimiser='adam',
     )  # fmt: skip
-    return {**P, 'dataset_size': 1000, 'patience': 8, **changes}
+    return {**P, 'dataset_size': 1000, 'patience': 8, 'learning_rate_schedule': 'cosine', **changes}
+
+
+def labelMatrix(Y: Sequence[Mapping[str, Any]], labels: Sequence[str]) -> torch.Tensor:
+    """The first value of each label of each item: (N, len(labels)), float64."""
+    return torch.tensor([[float(torch.as_tensor(y[label]).flatten()[0]) for label in labels] for y in Y])
 
 
 def trainRegression(
@@ -38,22 +46,25 @@ def trainRegression(
     wandb_config: Mapping[str, Any] = {},
     dataset_dir: str = '',
     exports_dir: str = 'model',
+    log_labels: Sequence[str] = ('drum_size',),
 ) -> dict[str, Any]:
-    """Train CRePE to predict `labels` of `Sampler`'s drums; returns the Routine's metrics plus per-label `metrics`."""
+    """Train SpectrumCRePE to predict `labels` of `Sampler`'s drums; returns the Routine's metrics plus per-label
+    `metrics` ({label: {'mse', 'rmse', 'r2', 'baseline_rmse'}}, physical units, held-out test split)."""
     routine = Routine(exports_dir=exports_dir, wandb_config=wandb_config)
     routine.setParameters(defaults, config_path=config_path)
     name = routine.P['dataset_name']
     directory = dataset_dir or os.path.join('data', name or Sampler.__name__)
     routine.importDataset(directory, dataset_name=name, LocalSampler=Sampler,
                           representation_settings=REPRESENTATION, sampler_settings=SAMPLER_SETTINGS)  # type: ignore[arg-type]  # fmt: skip
-    X = torch.log10(routine.D.X.mean(dim=-1) + 1e-10)  # (N, 1024)
-    Y = torch.stack([torch.cat([y[label].flatten() for label in labels]) for y in routine.D.Y])  # (N, labels)
+    Y = labelMatrix(routine.D.Y, labels)  # (N, labels), physical units
     training, _, test = splitByDrum(routine.D.groups, routine.P['dataset_split'], routine.P['seed'])
-    mean, spread = Y[training].mean(dim=0), Y[training].std(dim=0).clamp_min(1e-8)
-    routine.D.X, routine.D.Y = X, list((Y - mean) / spread)
-    routine.setModel(
-        CRePE(routine.P['depth'], routine.P['dropout'], routine.P['learning_rate'], routine.P['optimiser'], len(labels))
-    )
+    model = SpectrumCRePE(
+        routine.P['depth'], routine.P['dropout'], routine.P['learning_rate'], routine.P['optimiser'],
+        labels=labels, log_labels=[label for label in labels if label in log_labels],
+    )  # fmt: skip
+    model.fitLabels(Y[training])
+    routine.D.Y = list(model.encode(Y))
+    routine.setModel(model)
 
     def innerTestingLoop(i: int, loop_length: int, x: torch.Tensor, y: torch.Tensor) -> None:
         error = (routine.M(x) - y).square()
@@ -64,10 +75,11 @@ def trainRegression(
 
     result = routine.train(innerTestingLoop)
     routine.M.eval()
+    X = routine.D.X
+    batches = [X[test[k : k + 256]].to(routine.device) for k in range(0, len(test), 256)]
     with torch.no_grad():
-        batches = [X[test[k : k + 256]].to(routine.device) for k in range(0, len(test), 256)]
-        predicted = torch.cat([routine.M(x).cpu() for x in batches])
-    metrics = regressionMetrics(predicted * spread + mean, Y[test], labels, training_mean=mean)
+        predicted = torch.cat([model.decode(model(x)).cpu() for x in batches]) if batches else Y[:0]
+    metrics = regressionMetrics(predicted, Y[test], labels, training_mean=Y[training].mean(dim=0))
     print(f'{"label":<14}{"RMSE":>10}{"R²":>8}{"mean-only RMSE":>16}   (held-out test split, {len(test)} items)')
     for label, m in metrics.items():
         print(f'{label:<14}{m["rmse"]:>10.4f}{m["r2"]:>8.3f}{m["baseline_rmse"]:>16.4f}')
