@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml constraints.txt
 	@touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/python -m kac_prediction.demo
+	$(BIN)/python scripts/train.py --routine size_of_circular_drum --dataset-dir out/demo/data --exports-dir out/demo/model
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -9,8 +9,10 @@ import torch
 
 from kac_prediction.dataset.input_representation import (
     InputRepresentation,
+    logBands,
     melFilterbank,
     representationDefaults,
+    spectrumFFTSize,
 )
 
 FS = 48000
@@ -181,7 +183,7 @@ def test_mel_is_filterbank_applied_to_fft() -> None:
     assert torch.allclose(mel.double(), expected, rtol=1e-5, atol=1e-6 * float(expected.max()))
 
 
-@pytest.mark.parametrize('output_type', ['end2end', 'fft', 'mel'])
+@pytest.mark.parametrize('output_type', ['end2end', 'fft', 'mel', 'spectrum'])
 def test_float32_everywhere(output_type: str) -> None:
     default = torch.get_default_dtype()
     ir = InputRepresentation(FS, {'output_type': output_type})
@@ -213,7 +215,7 @@ def test_input_not_modified_nor_aliased() -> None:
     InputRepresentation(FS, {'output_type': 'mel'}).transform(read_only)
 
 
-@pytest.mark.parametrize('output_type', ['end2end', 'fft', 'mel'])
+@pytest.mark.parametrize('output_type', ['end2end', 'fft', 'mel', 'spectrum'])
 def test_batch_rows_are_bit_identical_to_single_rows(output_type: str) -> None:
     ir = InputRepresentation(FS, {'output_type': output_type})
     x = noise((12, 8000)) * np.linspace(0.01, 3.0, 12)[:, None]
@@ -248,7 +250,11 @@ def test_batch_rows_are_bit_identical_to_single_rows(output_type: str) -> None:
         ({'window_length': None}, TypeError, 'window_length'),
         ({'f_min': '20'}, TypeError, 'f_min'),
         ({'f_min': False}, TypeError, 'f_min'),
-        ({'output_type': 'cqt'}, ValueError, r"output_type.*'end2end', 'fft', 'mel'"),
+        ({'output_type': 'cqt'}, ValueError, r"output_type.*'end2end', 'fft', 'mel', 'spectrum'"),
+        ({'f_max': '4000'}, TypeError, 'f_max'),
+        ({'f_max': 10.0}, ValueError, 'f_max must be > f_min'),
+        ({'f_max': 30000.0}, ValueError, 'f_max'),
+        ({'output_type': 'spectrum', 'f_min': 0.0}, ValueError, 'f_min must be > 0'),
         ({'output_type': 3}, TypeError, 'output_type'),
         ({'n_bins': 1, 'window_length': 1}, ValueError, 'n_bins'),
         ({'window_length': 0}, ValueError, 'window_length'),
@@ -264,7 +270,7 @@ def test_batch_rows_are_bit_identical_to_single_rows(output_type: str) -> None:
 def test_invalid_settings(settings: dict[str, object], error: type[Exception], match: str) -> None:
     with pytest.raises(error, match=match):
         InputRepresentation(FS, settings)
-    if 'f_min' not in settings or settings['f_min'] != 24000.0:  # Nyquist needs the sample rate
+    if settings.get('f_min') != 24000.0 and settings.get('f_max') != 30000.0:  # Nyquist needs the sample rate
         with pytest.raises(error, match=match):
             InputRepresentation.transformShape(FS, settings)
 
@@ -301,3 +307,50 @@ def test_too_short_input(output_type: str) -> None:
         InputRepresentation.transformShape(256, {'output_type': output_type})
     assert tuple(ir.transform(noise((257,))).shape)[1] == 2
     assert InputRepresentation(FS).transform(noise((5,))).shape == (5,)
+
+
+# --- 'spectrum': the log-frequency power spectrum of the whole waveform ---
+
+SPECTRUM = {'output_type': 'spectrum', 'n_bins': 1024, 'f_min': 20.0, 'f_max': 4000.0}
+
+
+def test_spectrum_shape_and_fft_size() -> None:
+    assert InputRepresentation.transformShape(FS, SPECTRUM) == (1024,)
+    # the lowest band rises over 20 · ((4000 / 20)^(1/1025) − 1) = 0.104 Hz: 48000 / 0.104 → 2^19 bins of 0.092 Hz
+    assert spectrumFFTSize(FS, FS, 1024, 20.0, 4000.0) == 2**19
+    assert spectrumFFTSize(2**20 + 1, FS, 1024, 20.0, 4000.0) == 2**21  # never shorter than the waveform
+    assert spectrumFFTSize(1000, 8000, 8, 100.0, 4000.0) == 1024
+    ir = InputRepresentation(FS, SPECTRUM)
+    assert tuple(ir.transformBatch(noise((2, 12000))).shape) == (2, 1024)
+
+
+def test_log_bands_are_triangles_that_sum_to_one() -> None:
+    n_fft, sample_rate = 4096, 8000
+    indices, weights = logBands(sample_rate, n_fft, 40, 50.0, 3000.0)
+    dense = np.zeros((n_fft // 2 + 1, 40))
+    for k in range(indices.shape[0]):
+        np.add.at(dense, (indices[k].numpy(), np.arange(40)), weights[k].numpy())
+    frequency = np.arange(n_fft // 2 + 1) * sample_rate / n_fft
+    points = np.geomspace(50.0, 3000.0, 42)
+    inside = (frequency >= points[1]) & (frequency <= points[-2])
+    assert np.allclose(dense[inside].sum(axis=1), 1.0, atol=1e-6)  # neighbouring triangles add up to one
+    for j in range(40):
+        support = (frequency > points[j] + 1e-9) & (frequency < points[j + 2] - 1e-9)
+        assert np.all(dense[~support, j] == 0.0) and np.all(dense[support, j] > 0.0)
+        assert dense[:, j].max() <= 1.0
+
+
+@pytest.mark.parametrize('f', [37.3, 123.0, 1000.0, 3333.3])
+def test_spectrum_of_a_sine_peaks_at_its_frequency(f: float) -> None:
+    t = np.arange(FS) / FS
+    x = np.sin(2 * np.pi * f * t) * np.exp(-3.0 * t)
+    ir = InputRepresentation(FS, SPECTRUM)
+    bands = ir.transform(x).numpy()
+    centres = np.geomspace(20.0, 4000.0, 1026)[1:-1]
+    peak = int(np.argmax(bands))
+    assert abs(np.log(centres[peak] / f)) <= np.log(centres[1] / centres[0])  # within one band (0.52 %)
+    # triangles summing to one keep the power: the bands hold the spectrum's power between f_min and f_max
+    spectrum = np.abs(np.fft.rfft(x, n=2**19)) ** 2
+    frequency = np.fft.rfftfreq(2**19, 1 / FS)
+    window = (frequency > 25.0) & (frequency < 3800.0)
+    assert bands.sum() == pytest.approx(spectrum[window].sum() / np.max(np.abs(x)) ** 2, rel=0.02)

@@ -235,6 +235,7 @@ class InputRepresentation:
         self.settings = _validSettings(settings, self.sample_rate)
         self._filterbanks: dict[int, torch.Tensor] = {}
         self._bands: dict[tuple[torch.device, int], tuple[torch.Tensor, torch.Tensor]] = {}
+        self._taps: dict[tuple[torch.device, int], tuple[torch.Tensor, torch.Tensor, torch.Tensor]] = {}
 
     @property
     def f_max(self) -> float:
@@ -367,27 +368,41 @@ class InputRepresentation:
 
     def _spectrum(self, x: torch.Tensor) -> torch.Tensor:
         """(B, L) float32 → (B, n_bins): the power of the zero-padded rfft of each whole waveform (size
-        `spectrumFFTSize`) summed over each log-frequency band, tap by tap in a fixed order (no BLAS matmul)."""
+        `spectrumFFTSize`) summed over each log-frequency band, tap after tap in ascending frequency (index_add_,
+        no BLAS matmul)."""
         s = self.settings
         n_fft = spectrumFFTSize(x.shape[-1], self.sample_rate, s['n_bins'], s['f_min'], self.f_max)
-        indices, weights = self._deviceBands(x.device, n_fft)
-        used = torch.unique(indices)  # the FFT bins some band needs, ascending
-        # one rfft per row: torch's batched rfft rounds differently from the same row alone
-        spectrum = torch.stack([torch.fft.rfft(row, n=n_fft)[used] for row in x])
-        power = (spectrum.real.square() + spectrum.imag.square()).T.contiguous()  # (bins used, B)
-        position = torch.searchsorted(used, indices)  # each tap's row in `power`
-        bands = torch.zeros((s['n_bins'], x.shape[0]), dtype=torch.float32, device=x.device)
-        for k in range(indices.shape[0]):
-            bands += power.index_select(0, position[k]) * weights[k, :, None]
-        return bands.T.contiguous()
+        bins, bands, weights = self._spectrumTaps(x.device, n_fft)
+        low, high = int(bins[0]), int(bins[-1]) + 1
+        # one rfft per row, on one thread: torch's batched rfft, and a long rfft split across threads, round
+        # differently from the same row alone
+        threads = torch.get_num_threads()
+        try:
+            if x.device.type == 'cpu':
+                torch.set_num_threads(1)
+            spectrum = torch.stack([torch.fft.rfft(row, n=n_fft)[low:high] for row in x])
+        finally:
+            torch.set_num_threads(threads)
+        power = (spectrum.real.square() + spectrum.imag.square()).T  # (bins low…high − 1, B)
+        taps = power.index_select(0, bins - low) * weights[:, None]  # (taps, B)
+        out = torch.zeros((s['n_bins'], x.shape[0]), dtype=torch.float32, device=x.device)
+        return out.index_add_(0, bands, taps).T.contiguous()
+
+    def _spectrumTaps(self, device: torch.device, n_fft: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """The nonzero taps of `logBands` as flat (bin, band, weight) lists sorted by bin, on `device`, cached."""
+        if (device, n_fft) not in self._taps:
+            s = self.settings
+            indices, weights = logBands(self.sample_rate, n_fft, s['n_bins'], s['f_min'], self.f_max)
+            band = torch.arange(s['n_bins']).expand_as(indices)
+            keep = weights > 0
+            order = torch.argsort(indices[keep] * s['n_bins'] + band[keep])
+            taps = (indices[keep][order], band[keep][order], weights[keep][order])
+            self._taps[device, n_fft] = (taps[0].to(device), taps[1].to(device), taps[2].to(device))
+        return self._taps[device, n_fft]
 
     def _deviceBands(self, device: torch.device, n_fft: int) -> tuple[torch.Tensor, torch.Tensor]:
-        """The sparse bands on `device`, cached: `logBands` for 'spectrum', else `_sparseBands` of the mel bank."""
+        """The sparse mel bands (`_sparseBands` of the filterbank) on `device`, cached."""
         if (device, n_fft) not in self._bands:
-            s = self.settings
-            if s['output_type'] == 'spectrum':
-                indices, weights = logBands(self.sample_rate, n_fft, s['n_bins'], s['f_min'], self.f_max)
-            else:
-                indices, weights = _sparseBands(self.filterbankFor(n_fft))
+            indices, weights = _sparseBands(self.filterbankFor(n_fft))
             self._bands[device, n_fft] = (indices.to(device), weights.to(device))
         return self._bands[device, n_fft]
