@@ -1,5 +1,6 @@
 """The Routine end to end on small generated datasets: parameters, splits, checkpoints, early stopping, resume."""
 
+import itertools
 import math
 import os
 from pathlib import Path
@@ -213,3 +214,42 @@ def test_clipping_and_bfloat16_train(tmp_path: Path) -> None:
     # Adam's step is ≈ lr per parameter whatever the gradient norm, so check the hook ran: clipped gradients are tiny
     assert routine.M.linear.weight.grad is not None and routine.M.linear.weight.grad.norm() <= 1e-3 + 1e-6
     assert (routine.M.linear.weight.detach() - before).abs().max() <= steps * 0.05 + 1e-6
+
+
+def test_cosine_schedule_warms_up_decays_and_resumes_exactly(tmp_path: Path) -> None:
+    from kac_prediction.pipeline.routine import _setCosineRate
+
+    optimiser = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=0.1)
+    optimiser.param_groups[0]['initial_lr'] = 0.1
+    rates = []
+    for step in range(100):
+        _setCosineRate(optimiser, step, 100)
+        rates.append(optimiser.param_groups[0]['lr'])
+    assert rates[0] == pytest.approx(0.1 / 5) and rates[4] == pytest.approx(0.1)  # warm-up: 5 % of the steps
+    assert rates[5] == pytest.approx(0.1) and rates[52] == pytest.approx(0.05, rel=0.02)  # half way down
+    assert rates[-1] < 1e-3 and all(a >= b for a, b in itertools.pairwise(rates[4:]))
+    whole = makeRoutine(tmp_path / 'a', defaults(learning_rate_schedule='cosine'))
+    whole.train(lossLoop(whole))
+    assert whole.M.optimiser.param_groups[0]['lr'] < 0.05 * 0.01  # decayed to ≈ 0 by the last step
+    part = makeRoutine(tmp_path / 'b', defaults(learning_rate_schedule='cosine'))
+    validations = 0
+    loop = lossLoop(part)
+
+    def interrupted(i: int, loop_length: int, x: torch.Tensor, y: Any) -> None:
+        nonlocal validations
+        validations += i == 0
+        if validations == 4:  # during the 4th epoch's validation: last.pt holds epoch 3
+            raise KeyboardInterrupt
+        loop(i, loop_length, x, y)
+
+    with pytest.raises(KeyboardInterrupt):
+        part.train(interrupted)
+    resumed = makeRoutine(tmp_path / 'b', defaults(learning_rate_schedule='cosine'), resume=part.R['id'])
+    resumed.train(lossLoop(resumed))
+    a = loadCheckpoint(Path(whole.R['exports_dir']) / 'last.pt')
+    b = loadCheckpoint(Path(resumed.R['exports_dir']) / 'last.pt')
+    for name, tensor in a['model_state_dict'].items():
+        assert torch.equal(tensor, b['model_state_dict'][name])
+    assert a['training_state']['history'] == b['training_state']['history']
+    with pytest.raises(ValueError, match='num_of_epochs > 0'):
+        makeRoutine(tmp_path / 'c', defaults(learning_rate_schedule='cosine', num_of_epochs=0)).train(lossLoop(whole))
