@@ -4,8 +4,9 @@
     kac-prediction install-dataset 5000-circular-drums-of-varying-size data/circles
     kac-prediction train [scripts/train.py's arguments]
     kac-prediction sweep scripts/config/wandb/size_of_circular_drum.yaml --count 8 [--resume] [-- extra arguments]
+    kac-prediction predict model/<run id> drum.wav [more.flac ...] [--json] [--plot prediction.png]
 
-Each subcommand has --help. (predict is still to come.)
+Each subcommand has --help.
 """
 
 import argparse
@@ -73,6 +74,48 @@ def _sweep(args: argparse.Namespace, extra: Sequence[str]) -> int:
     return 0
 
 
+def _plotPath(path: str, index: int, count: int) -> str:
+    """PATH for one file; for several, PATH with `_<index>` (from 0) before its suffix: out.png → out_1.png."""
+    if count == 1:
+        return path
+    stem, suffix = os.path.splitext(path)
+    return f'{stem}_{index}{suffix}'
+
+
+def _predict(args: argparse.Namespace) -> int:
+    from .pipeline.predict import loadPredictor
+
+    predictor = loadPredictor(args.checkpoint)
+    X = predictor.readInputs(args.audio, progressbar=len(args.audio) > 1)
+    results = [{'file': path, **labels} for path, labels in zip(args.audio, predictor.predictInputs(X), strict=True)]
+    if args.json:
+        print(json.dumps(results, indent=2))
+    else:
+        from .pipeline.plots import LABEL_UNITS
+
+        header = ['file'] + [f'{label} ({LABEL_UNITS[label]})' if LABEL_UNITS.get(label) else label
+                             for label in predictor.labels]  # fmt: skip
+        rows = [[str(result['file'])] + [f'{result[label]:.4f}' for label in predictor.labels] for result in results]
+        widths = [max(len(row[k]) for row in [header, *rows]) for k in range(len(header))]
+        for row in [header, *rows]:
+            cells = [
+                cell.ljust(w) if k == 0 else cell.rjust(w) for k, (cell, w) in enumerate(zip(row, widths, strict=True))
+            ]
+            print('  '.join(cells))
+    if args.plot:
+        from .pipeline.plots import plotPrediction
+
+        for index, result in enumerate(results):
+            labels = {label: result[label] for label in predictor.labels}
+            written = plotPrediction(
+                X[index].numpy(), predictor.representation_settings, predictor.sampler_name, labels,
+                _plotPath(args.plot, index, len(results)), title=os.path.basename(result['file']),
+                sample_rate=predictor.sample_rate,
+            )  # fmt: skip
+            print(f'plot: {written}', file=sys.stderr)
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of `kac-prediction`; returns the exit status."""
     arguments = list(sys.argv[1:] if argv is None else argv)
@@ -119,7 +162,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         '--seed', type=int, default=0, metavar='S', help='seeds random draws and the bayes sampler (default 0)'
     )
     sweep.add_argument('--resume', action='store_true', help='continue the sweep recorded in the sweep directory')
+    predict = commands.add_parser(
+        'predict',
+        help='predict the drums heard in audio files from a trained checkpoint',
+        description='Print the labels (e.g. drum_size in m) a SpectrumCRePE checkpoint predicts for audio files. Any '
+        'format soundfile reads, any sample rate (resampled), stereo (mixed to mono), any length (aligned on the '
+        'onset, then trimmed or zero-padded to the training duration).',
+    )
+    predict.add_argument('checkpoint', metavar='CHECKPOINT', help='a run directory (its best checkpoint) or a .pt file')
+    predict.add_argument('audio', metavar='AUDIO', nargs='+', help='audio files (WAV, FLAC, OGG, …)')
+    predict.add_argument('--json', action='store_true', help='print a JSON list of {file, label: value} instead')
+    predict.add_argument(
+        '--plot', default='', metavar='PATH', help='write a PNG of the spectrum and the predicted drum (several files: '
+        'PATH with _<index> before the suffix, from 0)',
+    )  # fmt: skip
     args = parser.parse_args(arguments)
+    if args.command == 'predict':
+        try:
+            return _predict(args)
+        except (OSError, ValueError, TypeError) as error:
+            print(f'error: {error}', file=sys.stderr)
+            return 2
     try:
         if args.command == 'sweep':
             return _sweep(args, extra)

@@ -16,7 +16,9 @@ import torch
 
 from kac_prediction.architecture import CRePE, SpectrumCRePE
 from kac_prediction.pipeline import Routine
+from kac_prediction.pipeline.distributed import isMain
 from kac_prediction.pipeline.metrics import regressionMetrics
+from kac_prediction.pipeline.plots import plotDrums, plotScatter
 from kac_prediction.pipeline.splits import splitByDrum
 from kac_prediction.samplers import AudioSampler
 
@@ -83,4 +85,15 @@ def trainRegression(
     print(f'{"label":<14}{"RMSE":>10}{"R²":>8}{"mean-only RMSE":>16}   (held-out test split, {len(test)} items)')
     for label, m in metrics.items():
         print(f'{label:<14}{m["rmse"]:>10.4f}{m["r2"]:>8.3f}{m["baseline_rmse"]:>16.4f}')
+    if isMain():  # scatter.png and drums.png beside the checkpoints (and in wandb)
+        run_dir = result['exports_dir']
+        drums = [[dict(zip(labels, row.tolist(), strict=True)) for row in T] for T in (Y[test], predicted)]
+        figures = {
+            'scatter': plotScatter(Y[test], predicted, labels, os.path.join(run_dir, 'scatter.png')),
+            'drums': plotDrums(*drums, Sampler.__name__, os.path.join(run_dir, 'drums.png')),
+        }
+        if routine.using_wandb:
+            import wandb
+
+            wandb.log({name: wandb.Image(os.fspath(path)) for name, path in figures.items()})
     return {**result, 'metrics': metrics}
