@@ -233,3 +233,23 @@ def test_deploy_script(run: Path, audio: dict[str, Path], capsys: pytest.Capture
     with pytest.raises(SystemExit) as exit_info:
         deploy.main(['-h'])
     assert exit_info.value.code == 0 and 'CHECKPOINT' in capsys.readouterr().out
+
+
+def test_evaluate_predict_script_reports_each_copy(
+    run: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sys.path.insert(0, str(Path(__file__).parent.parent / 'scripts'))
+    try:
+        import evaluate_predict
+    finally:
+        sys.path.pop(0)
+    assert evaluate_predict.main([str(run), '--drums', '4', '--output', str(tmp_path / 'check'), '--json']) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert sorted(report['rmse']) == sorted(evaluate_predict.VARIANTS)
+    assert len(list((tmp_path / 'check').glob('*.wav'))) == 4 * len(evaluate_predict.VARIANTS)
+    original = report['rmse']['original']['drum_size']
+    assert all(abs(r['drum_size'] - original) <= 0.02 * original + 1e-9 for r in report['rmse'].values())
+    (tmp_path / 'mine').mkdir()
+    (tmp_path / 'mine' / 'notes.txt').write_text('mine')
+    assert evaluate_predict.main([str(run), '--drums', '2', '--output', str(tmp_path / 'mine')]) == 2
+    assert (tmp_path / 'mine' / 'notes.txt').read_text() == 'mine'
