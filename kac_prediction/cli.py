@@ -18,7 +18,7 @@ from collections.abc import Sequence
 
 __all__ = ['main']
 
-_SAMPLERS = ('BesselModel', 'PoissonModel', 'LameModel', 'TestTone', 'TestSweep')
+_SAMPLERS = ('BesselModel', 'PoissonModel', 'LameModel', 'FDTDModel', 'TestTone', 'TestSweep')
 
 
 def _generate(args: argparse.Namespace) -> int:

@@ -1,6 +1,6 @@
-"""The main job, for now: synthesise a few drums of each modal model and write them as WAV plus a PNG of their spectra.
+"""Listen to the drums: synthesise a few drums of each modal model and write them as WAV plus a PNG of their spectra.
 
-Usage: python -m kac_prediction.demo [--output out/demo] [--drums 3] [--seed 0] [--overwrite]
+Usage: python -m kac_prediction.demo [--output out/demo-drums] [--drums 3] [--seed 0] [--overwrite]
 
 Each drum is struck off-centre and heard at its default listening point; the PNG shows each drum's magnitude spectrum
 with its analytic mode frequencies (dashed) so the physics can be checked by eye. A directory that holds files this
@@ -84,7 +84,9 @@ def renderDemo(output: str, drums: int = 3, seed: int = 0, overwrite: bool = Fal
 def main(argv: Sequence[str] | None = None) -> int:
     """Command-line entry point; returns the exit status."""
     parser = argparse.ArgumentParser(prog='python -m kac_prediction.demo', description=__doc__.split('\n')[0])
-    parser.add_argument('--output', default=os.path.join('out', 'demo'), help='directory to write (default out/demo)')
+    parser.add_argument(
+        '--output', default=os.path.join('out', 'demo-drums'), help='directory to write (default out/demo-drums)'
+    )
     parser.add_argument('--drums', type=int, default=3, help='drums per model (default 3)')
     parser.add_argument('--seed', type=int, default=0, help='random seed (default 0)')
     parser.add_argument('--overwrite', action='store_true', help='write into a directory that holds other files')

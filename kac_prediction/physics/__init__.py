@@ -1,7 +1,8 @@
-"""Drum physics: mode tables, modal amplitudes and modal synthesis (SI units, DESIGN §3)."""
+"""Drum physics: mode tables, modal amplitudes, modal synthesis and the FDTD solver (SI units, DESIGN §3)."""
 
 from ._validation import checkModeCounts
 from .circle import circularAmplitudes, circularFrequencies, circularSeries
+from .fdtd import COURANT_LIMIT, fdtdCudaAvailable, fdtdEnergy, fdtdGridSpacing, fdtdReference, fdtdSynthesis
 from .modal_synthesis import decayRate, modalSynthesis
 from .rectangle import rectangularAmplitudes, rectangularFrequencies, rectangularSeries
 from .triangle import (
@@ -15,6 +16,7 @@ from .triangle import (
 )
 
 __all__ = [
+    'COURANT_LIMIT',
     'barycentricToCartesian',
     'cartesianToBarycentric',
     'checkModeCounts',
@@ -27,6 +29,11 @@ __all__ = [
     'equilateralTriangleModes',
     'equilateralTriangleNorms',
     'equilateralTriangleSeries',
+    'fdtdCudaAvailable',
+    'fdtdEnergy',
+    'fdtdGridSpacing',
+    'fdtdReference',
+    'fdtdSynthesis',
     'modalSynthesis',
     'rectangularAmplitudes',
     'rectangularFrequencies',

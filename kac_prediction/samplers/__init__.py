@@ -2,6 +2,7 @@
 
 from .audio_sampler import AudioSampler, Labels, SamplerInfo, SamplerSettings, classLocalsToKwargs, itemRNG
 from .bessel_model import BesselModel
+from .fdtd_model import FDTDModel
 from .lame_model import LameModel, LaméModel
 from .modal_sampler import ModalSampler
 from .official_datasets import Datasets
@@ -13,6 +14,7 @@ __all__ = [
     'AudioSampler',
     'BesselModel',
     'Datasets',
+    'FDTDModel',
     'Labels',
     'LameModel',
     'LaméModel',

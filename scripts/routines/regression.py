@@ -27,12 +27,14 @@ SAMPLER_SETTINGS = {'duration': 1.0, 'sample_rate': 48000}
 
 
 def defaultParameters(**changes: Any) -> dict[str, Any]:
-    """The routines' defaults: a real run (testing: false) on a locally generated dataset."""
+    """The routines' defaults, the main job of `make demo` (≈ 5 min on 2 CPU cores): a real run (testing: false) on
+    1500 locally generated drum sounds (300 drums × 5 strikes), 30 epochs with a cosine learning-rate schedule; the
+    best validation epoch is kept. The full runs (scripts/config/local/*.yaml) use 5000 sounds and more epochs."""
     P = CRePE.ModelHyperParameters(
-        batch_size=32, dataset_split=(0.7, 0.15, 0.15), num_of_epochs=30, testing=False, with_early_stopping=True,
+        batch_size=32, dataset_split=(0.7, 0.15, 0.15), num_of_epochs=30, testing=False, with_early_stopping=False,
         depth='tiny', dropout=0.0, learning_rate=1e-3, optimiser='adam',
     )  # fmt: skip
-    return {**P, 'dataset_size': 1000, 'patience': 8, 'learning_rate_schedule': 'cosine', **changes}
+    return {**P, 'dataset_size': 1500, 'patience': 10, 'learning_rate_schedule': 'cosine', **changes}
 
 
 def labelMatrix(Y: Sequence[Mapping[str, Any]], labels: Sequence[str]) -> torch.Tensor:

@@ -1,0 +1,447 @@
+"""FDTDModel: a drum of any shape from the geometry module, rendered by the FDTD solver (DESIGN §3).
+
+Item i belongs to drum i // strikes_per_drum. The drum's shape and size are drawn from `itemRNG(seed, 0, drum)`, the
+strike from `itemRNG(seed, 1, i)`; the first strike of every drum is at the centre (the centroid, or the point
+farthest inside when the centroid is outside). So an item depends only on (settings, i): any item can be regenerated
+alone, and batches, workers and shards give bit-identical audio (on the CPU path).
+"""
+
+import dataclasses
+import importlib
+import inspect
+import math
+import numbers
+from collections import OrderedDict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+import shapely
+import shapely.affinity
+import shapely.ops
+
+from .. import geometry
+from ..geometry import Ellipse, Polygon, Shape, ShapeLabels
+from ..physics import COURANT_LIMIT, decayRate, fdtdGridSpacing, fdtdSynthesis
+from .audio_sampler import AudioSampler, Labels, SamplerSettings, classLocalsToKwargs, itemRNG
+from .modal_sampler import SizeRange, parseRange
+
+__all__ = ['FDTDModel']
+
+_CACHED_DRUMS = 64  # drum geometries kept between calls (masks are rebuilt otherwise)
+_ATTEMPTS = 100  # rejection-sampling rounds (of 64 candidates each) for a random strike
+_ELLIPSE_SEGMENTS = 256  # quarter-circle segments of the polygon inscribed in an ellipse (distance error ≈ 5e-6 a)
+
+
+def _shapeClasses() -> dict[str, type[Shape]]:
+    """The concrete Shape classes that kac_prediction.geometry exports, by name."""
+    found = {}
+    for name in geometry.__all__:
+        value = getattr(geometry, name)
+        if isinstance(value, type) and issubclass(value, Shape) and not inspect.isabstract(value):
+            found[name] = value
+    return found
+
+
+def _resolveShape(value: object) -> tuple[type[Shape], str]:
+    """(class, recorded name) of the `arbitrary_shape` setting: a Shape subclass, its name in kac_prediction.geometry,
+    or 'module:QualifiedName' for a Shape subclass defined elsewhere."""
+    known = _shapeClasses()
+    choices = ', '.join(sorted(known))
+    if isinstance(value, str):
+        if value in known:
+            return known[value], value
+        if ':' in value:
+            module, _, qualified = value.partition(':')
+            try:
+                found: object = importlib.import_module(module)
+                for part in qualified.split('.'):
+                    found = getattr(found, part)
+            except (ImportError, AttributeError) as error:
+                raise ValueError(f'arbitrary_shape {value!r} cannot be imported: {error}.') from error
+            return _resolveShape(found)[0], value
+        raise ValueError(
+            f'arbitrary_shape {value!r} is not a shape of kac_prediction.geometry; use one of {choices}, a Shape '
+            "subclass, or 'module:ClassName'."
+        )
+    if not (isinstance(value, type) and issubclass(value, Shape)):
+        raise TypeError(
+            f'arbitrary_shape must be a subclass of kac_prediction.geometry.Shape (e.g. {choices}) or the name of '
+            f'one, got {value!r}.'
+        )
+    if inspect.isabstract(value):
+        raise TypeError(f'arbitrary_shape {value.__name__} is abstract; use a concrete shape such as {choices}.')
+    name = value.__name__
+    if known.get(name) is value:
+        return value, name
+    return value, f'{value.__module__}:{value.__qualname__}'
+
+
+def _number(name: str, value: object, unit: str, zero: bool = False) -> float:
+    number = float(value) if isinstance(value, numbers.Real) and not isinstance(value, bool) else math.nan
+    if not ((number >= 0.0 if zero else number > 0.0) and number < math.inf):
+        raise ValueError(f'{name} must be a finite number {"≥" if zero else ">"} 0 ({unit}), got {value!r}.')
+    return number
+
+
+def _region(shape: Shape) -> Any:
+    """The shape as a shapely geometry (exact for polygons, an inscribed 1024-gon for ellipses), or None."""
+    if isinstance(shape, Polygon):
+        region = shapely.Polygon(shape.vertices)
+        return region if region.is_valid else shapely.make_valid(region)
+    if isinstance(shape, Ellipse):
+        x, y = shape.centroid
+        disc = shapely.Point(x, y).buffer(1.0, quad_segs=_ELLIPSE_SEGMENTS)
+        return shapely.affinity.scale(disc, shape.major, shape.minor, origin=(x, y))
+    return None
+
+
+@dataclass(frozen=True)
+class _Drum:
+    """One drum: the shape (in its own units), its size, its grid and its canonical frame."""
+
+    drum_id: int
+    shape: Shape
+    size: float  # drum_size L = sqrt(area), m
+    scale: float  # m per shape unit
+    lower: tuple[float, float]  # shape coordinates of grid node (0, 0): the bounding box's lower corner
+    centre: tuple[float, float]  # canonical frame: q = (p − centre) / half
+    half: float
+    mask: npt.NDArray[np.bool_]  # (nx, ny): nodes strictly inside the shape
+    region: Any  # shapely geometry or None
+    centre_strike: tuple[float, float]  # shape coordinates of the first strike
+    listening: tuple[float, float]  # shape coordinates of the listening point
+    labels: ShapeLabels  # the shape's labels in the canonical frame
+
+    def canonical(self, p: Sequence[float]) -> list[float]:
+        # + 0.0 turns −0.0 into 0.0
+        return [(p[0] - self.centre[0]) / self.half + 0.0, (p[1] - self.centre[1]) / self.half + 0.0]
+
+    def fromCanonical(self, q: Sequence[float]) -> tuple[float, float]:
+        return (self.centre[0] + self.half * float(q[0]), self.centre[1] + self.half * float(q[1]))
+
+    def metres(self, p: Sequence[float]) -> tuple[float, float]:
+        """Shape coordinates → metres in the mask's frame (node (i, j) at (i·h, j·h))."""
+        return ((p[0] - self.lower[0]) * self.scale, (p[1] - self.lower[1]) * self.scale)
+
+
+@dataclass(frozen=True)
+class _Item:
+    index: int
+    drum: _Drum
+    strike: tuple[float, float]  # shape coordinates
+
+
+class FDTDModel(AudioSampler):
+    """A membrane of any shape from `kac_prediction.geometry`, rendered by `physics.fdtdSynthesis` (DESIGN §3).
+
+    `drum_size` is sqrt(area) in m; the shape is drawn (with the drum's generator) by `arbitrary_shape(**shape_settings,
+    rng=...)` and scaled to that area. Locations and vertices are in the shape's canonical normalised frame: its
+    bounding box centred on the origin, the larger side spanning [−1, 1]. The first strike of each drum is at the
+    centroid (or the point farthest inside, shapely's polylabel, when the centroid is outside); the others are drawn
+    uniformly over the points at least strike_width/2 inside the boundary. Labels: `drum_id` [d], `drum_size` [L],
+    `strike_location` [x, y], `sample_location` [x, y] and the shape's labels in the canonical frame (polygons `N`,
+    `vertices` [[x, y], …]; circles `r`, ellipses `major`, `minor` as semi-axes; rectangles also `epsilon`).
+    """
+
+    h: float  # grid spacing, m
+    listening_location: tuple[float, float] | None  # canonical frame; None: each drum's centre
+    oversampling: int
+
+    class Settings(SamplerSettings, total=False):
+        """FDTDModel's settings (all optional but duration and sample_rate)."""
+
+        amplitude: float
+        arbitrary_shape: type[Shape] | str
+        courant: float
+        decay_time: float
+        device: Literal['cpu', 'cuda']
+        drum_size: SizeRange
+        listening_location: tuple[float, float] | None
+        material_density: float
+        oversampling: int
+        seed: int | None
+        shape_settings: Mapping[str, Any] | None
+        strike_width: float
+        strikes_per_drum: int
+        tension: float
+
+    def __init__(
+        self,
+        duration: float,
+        sample_rate: int,
+        amplitude: float = 1.0,
+        arbitrary_shape: type[Shape] | str = 'ConvexPolygon',
+        courant: float = COURANT_LIMIT,
+        decay_time: float = 2.0,
+        device: Literal['cpu', 'cuda'] = 'cpu',
+        drum_size: SizeRange = 0.3,
+        listening_location: tuple[float, float] | None = None,
+        material_density: float = 0.2,
+        oversampling: int = 1,
+        seed: int | None = None,
+        shape_settings: Mapping[str, Any] | None = None,
+        strike_width: float = 0.01,
+        strikes_per_drum: int = 5,
+        tension: float = 2000.0,
+    ) -> None:
+        """amplitude: peak of each waveform. arbitrary_shape: a Shape subclass or its name (recorded by name).
+        courant: λ = c·k/h ≤ 1/√2. decay_time: T60 in s (inf: none). device: 'cpu' or 'cuda'. drum_size: sqrt(area)
+        in m, a number or a (min, max) range. listening_location: (x, y) in the canonical frame, default the centre.
+        material_density: kg/m². oversampling: R ≥ 1 solver steps per sample (the grid refines with it).
+        shape_settings: keyword arguments of the shape's constructor. strike_width: the raised cosine's diameter in
+        m. tension: N/m."""
+        Class, name = _resolveShape(arbitrary_shape)
+        settings = classLocalsToKwargs(locals())
+        for key in ('Class', 'name'):
+            settings.pop(key)
+        settings['arbitrary_shape'] = name
+        super().__init__(**settings)
+        self.Shape = Class
+        if shape_settings is not None and not isinstance(shape_settings, Mapping):
+            raise TypeError(
+                f'shape_settings must be a dict of {name} keyword arguments or None, got {shape_settings!r}.'
+            )
+        self.shape_settings = dict(shape_settings or {})
+        if 'rng' in self.shape_settings:
+            raise ValueError('shape_settings must not contain rng: each drum is drawn from a generator of the seed.')
+        self._takes_rng = 'rng' in inspect.signature(Class).parameters
+        self.amplitude = _number('amplitude', amplitude, 'the peak of the waveform', zero=True)
+        self.decay_time = decay_time
+        decayRate(decay_time)
+        self.drum_size = parseRange('drum_size', drum_size)
+        self.wave_speed = math.sqrt(
+            _number('tension', tension, 'N/m') / _number('material_density', material_density, 'kg/m²')
+        )
+        self.strike_width = _number('strike_width', strike_width, 'm, the diameter of the strike')
+        if (
+            isinstance(strikes_per_drum, bool)
+            or not isinstance(strikes_per_drum, numbers.Integral)
+            or strikes_per_drum < 1
+        ):
+            raise ValueError(f'strikes_per_drum must be an int ≥ 1, got {strikes_per_drum!r}.')
+        self.strikes_per_drum = int(strikes_per_drum)
+        self.oversampling = oversampling
+        self.h = fdtdGridSpacing(self.wave_speed, self.sample_rate, oversampling, courant)
+        if device not in ('cpu', 'cuda'):
+            raise ValueError(f"device must be 'cpu' or 'cuda', got {device!r}.")
+        self.device: Literal['cpu', 'cuda'] = device
+        self.listening_location = None
+        if listening_location is not None:
+            location = np.asarray(listening_location, dtype=np.float64)
+            if location.shape != (2,) or not np.all(np.isfinite(location)):
+                raise ValueError(
+                    'listening_location must be (x, y) in the canonical frame [−1, 1]² or None, '
+                    f'got {listening_location!r}.'
+                )
+            self.listening_location = (float(location[0]), float(location[1]))
+        self.seed: int = self.__settings__['seed']
+        self._drums: OrderedDict[int, _Drum] = OrderedDict()
+        self._item: _Item | None = None
+        self._drum(0)  # surfaces bad shape settings and listening locations now
+
+    # --- geometry ---
+
+    def _drum(self, drum_id: int) -> _Drum:
+        if drum_id in self._drums:
+            self._drums.move_to_end(drum_id)
+            return self._drums[drum_id]
+        rng = itemRNG(self.seed, 0, drum_id)
+        try:
+            shape = self.Shape(**self.shape_settings, **({'rng': rng} if self._takes_rng else {}))
+        except TypeError as error:
+            raise TypeError(
+                f'shape_settings {self.shape_settings!r} do not fit {self.Shape.__name__}: {error}'
+            ) from error
+        low, high = self.drum_size
+        size = low if low == high else float(rng.uniform(low, high))
+        drum = self._build(drum_id, shape, size)
+        self._drums[drum_id] = drum
+        if len(self._drums) > _CACHED_DRUMS:
+            self._drums.popitem(last=False)
+        return drum
+
+    def _build(self, drum_id: int, shape: Shape, size: float) -> _Drum:
+        area = shape.area
+        if not (area > 0.0 and math.isfinite(area)):
+            raise ValueError(f'drum {drum_id}: the {type(shape).__name__} has no area ({area!r}); it cannot sound.')
+        scale = size / math.sqrt(area)  # m per shape unit
+        x_min, y_min, x_max, y_max = shape._boundingBox()
+        step = self.h / scale  # grid spacing in shape units
+        nx = math.floor((x_max - x_min) / step * (1.0 + 1e-12)) + 1
+        ny = math.floor((y_max - y_min) / step * (1.0 + 1e-12)) + 1
+        X, Y = np.meshgrid(x_min + step * np.arange(nx), y_min + step * np.arange(ny), indexing='ij')
+        extent = max(x_max - x_min, y_max - y_min)
+        mask = np.asarray(shape._containsPoints(X, Y, -1e-9 * extent), dtype=np.bool_)  # strictly inside
+        if not mask.any():
+            raise ValueError(
+                f'drum {drum_id}: a {type(shape).__name__} of drum_size {size:.4g} m covers no node of the '
+                f'{self.h * 1000:.3g}-mm grid; use a larger drum_size or a higher oversampling.'
+            )
+        region = _region(shape)
+        centroid = shape.centroid
+        if shape.isPointInside(centroid):
+            centre_strike = (float(centroid[0]), float(centroid[1]))
+        else:
+            centre_strike = _farthestInside(shape, region, X, Y, mask)
+        centre, half = ((x_min + x_max) / 2.0, (y_min + y_max) / 2.0), extent / 2.0
+        labels = _canonicalLabels(shape, centre, half)
+        drum = _Drum(drum_id, shape, size, scale, (x_min, y_min), centre, half, mask, region, centre_strike,
+                     centre_strike, labels)  # fmt: skip
+        if self.listening_location is not None:
+            listening = drum.fromCanonical(self.listening_location)
+            if not shape.isPointInside(listening):
+                raise ValueError(
+                    f'listening_location {self.listening_location} lies outside drum {drum_id} (a '
+                    f'{type(shape).__name__}); give a point inside every drum, in the canonical frame [−1, 1]², or '
+                    'None for the centre.'
+                )
+            drum = dataclasses.replace(drum, listening=listening)
+        return drum
+
+    def _randomStrike(self, drum: _Drum, rng: np.random.Generator) -> tuple[float, float]:
+        """A point uniformly distributed over those at least strike_width/2 inside the boundary (shape units)."""
+        margin = self.strike_width / 2.0 / drum.scale
+        shape = drum.shape
+        if drum.region is not None:
+            inner = drum.region.buffer(-margin)
+            if inner.is_empty:
+                raise ValueError(
+                    f'drum {drum.drum_id}: no point lies strike_width/2 = {self.strike_width / 2:.4g} m inside the '
+                    f'{type(shape).__name__} of drum_size {drum.size:.4g} m; use a smaller strike_width.'
+                )
+            shapely.prepare(inner)
+            x0, y0, x1, y1 = inner.bounds
+
+            def accept(x: npt.NDArray[np.float64], y: npt.NDArray[np.float64]) -> npt.NDArray[np.bool_]:
+                return np.asarray(shapely.contains_xy(inner, x, y), dtype=np.bool_)
+        else:
+            x0, y0, x1, y1 = shape._boundingBox()
+            angles = np.linspace(0.0, 2.0 * np.pi, 64, endpoint=False)
+
+            def accept(x: npt.NDArray[np.float64], y: npt.NDArray[np.float64]) -> npt.NDArray[np.bool_]:
+                ring_x = x[:, None] + margin * np.cos(angles)
+                ring_y = y[:, None] + margin * np.sin(angles)
+                inside = shape._containsPoints(ring_x, ring_y, 0.0).all(axis=1)
+                return np.asarray(inside & shape._containsPoints(x, y, 0.0), dtype=np.bool_)
+
+        for _ in range(_ATTEMPTS):
+            x = rng.uniform(x0, x1, 64)
+            y = rng.uniform(y0, y1, 64)
+            hits = np.flatnonzero(accept(x, y))
+            if hits.size:
+                return (float(x[hits[0]]), float(y[hits[0]]))
+        raise ValueError(
+            f'drum {drum.drum_id}: found no point strike_width/2 inside the {type(shape).__name__} in '
+            f'{64 * _ATTEMPTS} draws; use a smaller strike_width.'
+        )
+
+    def grid(self, i: int) -> dict[str, Any]:
+        """Item i's solver inputs: `mask` (nx, ny) bool, `h` (m), `strike` and `listening` (x, y) in m in the mask's
+        frame (node (i, j) at (i·h, j·h)), `wave_speed` (m/s) — what `physics.fdtdSynthesis` receives."""
+        item = self._describe(i)
+        return {
+            'mask': item.drum.mask,
+            'h': self.h,
+            'strike': item.drum.metres(item.strike),
+            'listening': item.drum.metres(item.drum.listening),
+            'wave_speed': self.wave_speed,
+        }
+
+    # --- the sampler contract ---
+
+    def _describe(self, i: int) -> _Item:
+        if isinstance(i, bool) or not isinstance(i, numbers.Integral) or i < 0:
+            raise ValueError(f'the item index must be an int ≥ 0, got {i!r}.')
+        drum = self._drum(int(i) // self.strikes_per_drum)
+        if i % self.strikes_per_drum == 0:
+            strike = drum.centre_strike
+        else:
+            strike = self._randomStrike(drum, itemRNG(self.seed, 1, int(i)))
+        return _Item(int(i), drum, strike)
+
+    def updateProperties(self, i: int | None = None) -> None:
+        """Prepare item i: drum i // strikes_per_drum, struck at the centre if i % strikes_per_drum == 0."""
+        self._item = self._describe((0 if self._item is None else self._item.index + 1) if i is None else i)
+
+    def generateWaveform(self) -> None:
+        """Render the prepared item into `waveform` (float64, peak = amplitude)."""
+        if self._item is None:
+            raise RuntimeError('call updateProperties(i) before generateWaveform().')
+        self.waveform = self._render([self._item])[0]
+
+    def getLabels(self) -> Labels:
+        """drum_id, drum_size (m), strike_location, sample_location and the shape's canonical labels."""
+        return {} if self._item is None else self._labels(self._item)
+
+    def generateBatch(self, indices: Sequence[int]) -> tuple[npt.NDArray[np.float64], list[Labels]]:
+        """Render items `indices` in one batched solver call: (float64 (B, length), labels per item)."""
+        items = [self._describe(i) for i in indices]
+        if not items:
+            return np.zeros((0, self.length), dtype=np.float64), []
+        return self._render(items), [self._labels(item) for item in items]
+
+    def _labels(self, item: _Item) -> Labels:
+        drum = item.drum
+        labels: Labels = {key: list(value) for key, value in drum.labels.items()}
+        labels['drum_id'] = [drum.drum_id]
+        labels['drum_size'] = [drum.size]
+        labels['sample_location'] = (
+            list(self.listening_location) if self.listening_location is not None else drum.canonical(drum.listening)
+        )
+        labels['strike_location'] = drum.canonical(item.strike)
+        return dict(sorted(labels.items()))
+
+    def _render(self, items: Sequence[_Item]) -> npt.NDArray[np.float64]:
+        w = fdtdSynthesis(
+            [item.drum.mask for item in items],
+            self.h,
+            self.wave_speed,
+            self.decay_time,
+            self.sample_rate,
+            self.length,
+            [item.drum.metres(item.strike) for item in items],
+            [item.drum.metres(item.drum.listening) for item in items],
+            self.strike_width,
+            self.oversampling,
+            device=self.device,
+        )
+        maxima = np.max(np.abs(w), axis=1, keepdims=True)
+        w *= np.divide(self.amplitude, maxima, out=np.zeros_like(maxima), where=maxima > 0.0)
+        return w
+
+
+def _canonicalLabels(shape: Shape, centre: tuple[float, float], half: float) -> ShapeLabels:
+    """The shape's labels with `vertices` mapped to the canonical frame and lengths (`r`, `major`, `minor`) divided
+    by the half-extent; other labels (e.g. `N`, `epsilon`) unchanged."""
+    labels = shape.getLabels()
+    if centre == (0.0, 0.0) and half == 1.0:
+        return labels
+    out: ShapeLabels = {}
+    for key, value in labels.items():
+        if key == 'vertices':
+            out[key] = ((np.asarray(value, dtype=np.float64) - np.asarray(centre)) / half).tolist()
+        elif key in ('r', 'major', 'minor'):
+            out[key] = [float(v) / half for v in value]
+        else:
+            out[key] = value
+    return out
+
+
+def _farthestInside(
+    shape: Shape, region: Any, X: npt.NDArray[np.float64], Y: npt.NDArray[np.float64], mask: npt.NDArray[np.bool_]
+) -> tuple[float, float]:
+    """The point farthest inside the shape: shapely's polylabel of its largest part, or the grid node deepest inside."""
+    if region is not None:
+        parts = list(getattr(region, 'geoms', [region]))
+        largest = max((p for p in parts if isinstance(p, shapely.Polygon)), key=lambda p: p.area)
+        x_min, y_min, x_max, y_max = largest.bounds
+        point = shapely.ops.polylabel(largest, tolerance=1e-4 * max(x_max - x_min, y_max - y_min))
+        return (float(point.x), float(point.y))
+    from scipy import ndimage
+
+    depth = ndimage.distance_transform_edt(np.pad(mask, 1))[1:-1, 1:-1]
+    i, j = np.unravel_index(int(np.argmax(depth)), mask.shape)
+    return (float(X[i, j]), float(Y[i, j]))
