@@ -29,5 +29,6 @@ test: lint
 
 bench: $(STAMP)
 	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/python bench/modal_synthesis.py
+	$(BIN)/python bench/fdtd.py
 	$(BIN)/python bench/dataset.py
 	$(BIN)/python bench/training.py

@@ -25,13 +25,13 @@ Paths, all rendering a batch of drums (each with its own mask, coefficients, str
 - `fdtdSynthesis(device='cpu')`: a numba kernel (compiled once, cached on disk). Each drum is cropped to its mask's
   bounding box plus one ring of held nodes and stored flat; each row's runs of unknown nodes are updated by a
   contiguous (SIMD-vectorised) loop, so no work is spent outside the mask and no gathers are needed; the listening
-  point is read inside the time loop. State float32 by default (≈ 1e-5 of the peak from the float64 scheme over a
-  1-s drum) or float64 (`precision`); two buffers, the new step overwriting the oldest. `workers` threads render
-  drums concurrently (the kernel releases the GIL).
+  point is read inside the time loop. State float32 by default (≤ 3e-5 of the peak from the float64 scheme over a
+  1-s drum, measured) or float64 (`precision`); two buffers, the new step overwriting the oldest. `workers` threads
+  render drums concurrently (the kernel releases the GIL).
 - `fdtdSynthesis(device='cuda')`: a numba.cuda kernel, one thread block per drum, for the whole run in one launch.
-  A drum of ≤ 12 288 unknown nodes keeps its current state in shared memory and each thread keeps the previous state
-  of its 12 nodes in registers (two barriers per step); larger drums step in global memory. float32. Without a CUDA
-  device it warns and renders on the CPU.
+  A drum of ≤ 12 287 unknown nodes keeps its current state in shared memory and each thread keeps the previous state
+  of its ≤ 12 nodes in registers (two barriers per step); larger drums step in global memory (`_fdtd_cuda`). float32.
+  Without a CUDA device it warns and renders on the CPU. Checked only with numba's CUDA simulator so far.
 - `fdtdEnergy`: the discrete energy of the float64 scheme at every step (conserved without damping, never increasing
   with it), for the tests.
 """
@@ -39,7 +39,6 @@ Paths, all rendering a batch of drums (each with its own mask, coefficients, str
 import importlib
 import math
 import numbers
-import os
 import warnings
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -66,9 +65,6 @@ COURANT_LIMIT = math.sqrt(0.5)
 """The largest stable Courant number λ = c·k/h of the explicit 5-point scheme in 2-D: 1/√2."""
 
 _COURANT_SLACK = 1e-12  # λ may exceed 1/√2 by this relative amount (the rounding of h = c·k/λ)
-_CUDA_NODES_PER_THREAD = 12  # shared-memory kernel: unknown nodes per thread (previous state kept in registers)
-_CUDA_THREADS = 1024  # threads per block
-_CUDA_SHARED_NODES = _CUDA_NODES_PER_THREAD * _CUDA_THREADS  # 12 288 float32 = 48 KiB, the static shared limit
 
 Masks = npt.ArrayLike | Sequence[npt.ArrayLike]
 Precision = Literal['float32', 'float64']
@@ -159,11 +155,11 @@ class _Drum:
 
     box: npt.NDArray[np.bool_]  # (NX, NY), True = unknown
     runs: npt.NDArray[np.uint64]  # (R, 2): flat [start, stop) of each row's runs of unknown nodes
-    velocity: npt.NDArray[np.float64]  # (NX·NY,): v₀, 1/(m²·s) per unit impulse, 0 on held nodes
+    velocity: npt.NDArray[np.float64]  # (NX·NY,): v₀ with Σ v₀·h² = 1 (a unit impulse), 0 on held nodes
     listen_index: npt.NDArray[np.uint64]  # (4,): flat indices of the listening cell's corners
     listen_weight: npt.NDArray[np.float64]  # (4,): their bilinear weights
     coefficients: npt.NDArray[np.float64]  # (3,): c0 = λ²/(1+σ₀k), c1 = (2−4λ²)/(1+σ₀k), c2 = (1−σ₀k)/(1+σ₀k)
-    start: float  # u¹ = start · v₀ (m): k·(1 − σ₀k)
+    start: float  # u¹ = start · v₀: k·(1 − σ₀k) in s
 
     @property
     def width(self) -> int:
@@ -342,8 +338,6 @@ def _renderCPU(drum: _Drum, steps: int, dtype: type[np.floating[Any]]) -> npt.ND
 
 # --- the CUDA kernels (numba.cuda, compiled on first use) ---
 
-_CUDA: dict[str, Any] = {}
-
 
 def fdtdCudaAvailable() -> bool:
     """Whether numba finds a usable CUDA device (False, without raising, when CUDA or its driver is missing)."""
@@ -352,106 +346,6 @@ def fdtdCudaAvailable() -> bool:
         return bool(cuda.is_available())
     except Exception:
         return False
-
-
-def _cudaKernels() -> dict[str, Any]:
-    """Compile (once) the shared-memory and the global-memory kernels."""
-    if _CUDA:
-        return _CUDA
-    cuda: Any = importlib.import_module('numba.cuda')
-
-    Q, SHARED = _CUDA_NODES_PER_THREAD, _CUDA_SHARED_NODES
-
-    @cuda.jit(device=True)  # type: ignore[untyped-decorator]
-    def listen(state: Any, index: Any, weight: Any, b: int) -> Any:  # pragma: no cover - device code
-        heard = weight[b, 0] * state[index[b, 0]] + weight[b, 1] * state[index[b, 1]]
-        return heard + (weight[b, 2] * state[index[b, 2]] + weight[b, 3] * state[index[b, 3]])
-
-    @cuda.jit  # type: ignore[untyped-decorator]
-    def shared(
-        start: Any, neighbours: Any, offsets: Any, coefficients: Any, index: Any, weight: Any, steps: int, out: Any
-    ) -> None:  # pragma: no cover - device code
-        """Block b renders drum b (≤ Q·blockDim unknown nodes, local ids 0…n−1, id n the held zero)."""
-        b = cuda.blockIdx.x
-        t = cuda.threadIdx.x
-        threads = cuda.blockDim.x
-        first = offsets[b]
-        n = offsets[b + 1] - first - 1
-        current = cuda.shared.array(SHARED, numba.float32)
-        previous = cuda.local.array(Q, numba.float32)
-        following = cuda.local.array(Q, numba.float32)
-        c0, c1, c2 = coefficients[b, 0], coefficients[b, 1], coefficients[b, 2]
-        for q in range(Q):
-            previous[q] = 0.0
-            following[q] = 0.0
-        for i in range(t, n + 1, threads):
-            current[i] = start[first + i]
-        cuda.syncthreads()
-        if t == 0:
-            out[b, 0] = 0.0
-            out[b, 1] = listen(current, index, weight, b)
-        for step in range(2, steps):
-            for q in range(Q):
-                i = t + q * threads
-                if i < n:
-                    g = first + i
-                    around = (current[neighbours[g, 0]] + current[neighbours[g, 1]]) + (
-                        current[neighbours[g, 2]] + current[neighbours[g, 3]]
-                    )
-                    following[q] = c1 * current[i] + c0 * around - c2 * previous[q]
-            cuda.syncthreads()
-            for q in range(Q):
-                i = t + q * threads
-                if i < n:
-                    previous[q] = current[i]
-                    current[i] = following[q]
-            cuda.syncthreads()
-            if t == 0:
-                out[b, step] = listen(current, index, weight, b)
-
-    @cuda.jit  # type: ignore[untyped-decorator]
-    def global_(
-        start: Any,
-        neighbours: Any,
-        offsets: Any,
-        coefficients: Any,
-        index: Any,
-        weight: Any,
-        steps: int,
-        state_a: Any,
-        state_b: Any,
-        out: Any,
-    ) -> None:  # pragma: no cover - device code
-        """Block b renders drum b of any size; its two states live in global memory (rows b of state_a/state_b)."""
-        b = cuda.blockIdx.x
-        t = cuda.threadIdx.x
-        threads = cuda.blockDim.x
-        first = offsets[b]
-        n = offsets[b + 1] - first - 1
-        c0, c1, c2 = coefficients[b, 0], coefficients[b, 1], coefficients[b, 2]
-        for i in range(t, n + 1, threads):
-            state_a[first + i] = 0.0
-            state_b[first + i] = start[first + i]
-        cuda.syncthreads()
-        previous = state_a[first : first + n + 1]
-        current = state_b[first : first + n + 1]
-        if t == 0:
-            out[b, 0] = 0.0
-            out[b, 1] = listen(current, index, weight, b)
-        for step in range(2, steps):
-            for i in range(t, n, threads):
-                g = first + i
-                around = (current[neighbours[g, 0]] + current[neighbours[g, 1]]) + (
-                    current[neighbours[g, 2]] + current[neighbours[g, 3]]
-                )
-                previous[i] = c1 * current[i] + c0 * around - c2 * previous[i]
-            cuda.syncthreads()
-            previous, current = current, previous
-            if t == 0:
-                out[b, step] = listen(current, index, weight, b)
-
-    _CUDA.update(shared=shared, global_=global_)
-    return _CUDA
 
 
 def _compact(drums: Sequence[_Drum]) -> dict[str, npt.NDArray[Any]]:
@@ -481,18 +375,20 @@ def _compact(drums: Sequence[_Drum]) -> dict[str, npt.NDArray[Any]]:
     }
 
 
-def _renderCUDA(drums: Sequence[_Drum], steps: int, threads: int = _CUDA_THREADS) -> npt.NDArray[np.float64]:
-    """All drums' (B, steps) outputs at the solver's rate on the CUDA device (or numba's simulator)."""
+def _renderCUDA(drums: Sequence[_Drum], steps: int, force_global: bool = False) -> npt.NDArray[np.float64]:
+    """All drums' (B, steps) outputs at the solver's rate on the CUDA device (or numba's simulator). Drums of at most
+    12 287 unknown nodes go to the shared-memory kernel (unless force_global, for tests), the others to the
+    global-memory one; each launch uses up to 1024 threads per block, fewer for small drums."""
     cuda: Any = importlib.import_module('numba.cuda')
-
-    kernels = _cudaKernels()
+    kernels: Any = importlib.import_module('kac_prediction.physics._fdtd_cuda')
     out = np.zeros((len(drums), steps), dtype=np.float64)
-    capacity = min(_CUDA_SHARED_NODES, _CUDA_NODES_PER_THREAD * threads)
-    small = [b for b, d in enumerate(drums) if d.interior + 1 <= capacity]
-    large = [b for b, d in enumerate(drums) if d.interior + 1 > capacity]
+    small = [b for b, d in enumerate(drums) if d.interior + 1 <= kernels.SHARED_NODES and not force_global]
+    large = [b for b in range(len(drums)) if b not in set(small)]
     for group, kernel in ((small, 'shared'), (large, 'global_')):
         if not group:
             continue
+        largest = max(drums[b].interior for b in group)
+        threads = min(kernels.THREADS, 32 * -(-largest // 32))  # whole warps; ≤ 12 nodes per thread in `shared`
         layout = {key: cuda.to_device(value) for key, value in _compact([drums[b] for b in group]).items()}
         result = cuda.device_array((len(group), steps), dtype=np.float32)
         arguments = [layout[key] for key in ('start', 'neighbours', 'offsets', 'coefficients', 'index', 'weight')]
@@ -501,7 +397,7 @@ def _renderCUDA(drums: Sequence[_Drum], steps: int, threads: int = _CUDA_THREADS
             arguments += [steps, cuda.device_array(size, np.float32), cuda.device_array(size, np.float32), result]
         else:
             arguments += [steps, result]
-        kernels[kernel][len(group), threads](*arguments)
+        getattr(kernels, kernel)[len(group), threads](*arguments)
         out[group] = result.copy_to_host()
     return out
 
@@ -551,7 +447,7 @@ def fdtdSynthesis(
     if device == 'cuda':
         if precision != 'float32':
             raise ValueError("the CUDA path computes in float32: use precision='float32', or device='cpu'.")
-        if fdtdCudaAvailable() or os.environ.get('NUMBA_ENABLE_CUDASIM') == '1':
+        if fdtdCudaAvailable():  # also True under numba's CUDA simulator (NUMBA_ENABLE_CUDASIM=1)
             return _decimate(_renderCUDA(drums, steps), R, length)
         warnings.warn(
             "device='cuda' was requested but numba finds no CUDA device (numba.cuda.is_available() is False: no GPU, "
@@ -653,14 +549,14 @@ def fdtdEnergy(
     strike_width: float = 0.01,
     oversampling: int = 1,
 ) -> npt.NDArray[np.float64]:
-    """The discrete energy of the float64 scheme, E^{n+½} for n = 0…steps−2, float64 (steps − 1,), in J per
-    (kg/m²) for a unit impulse (i.e. with unit density):
+    """The discrete energy of the float64 scheme, E^{n+½} for n = 0…steps−2, float64 (steps − 1,), per unit surface
+    density (multiply by the density in kg/m² for joules) and for the unit impulse of `fdtdSynthesis`:
 
         E^{n+½} = ½·Σ_nodes ((uⁿ⁺¹ − uⁿ)/k)²·h² + (c²/2)·Σ_edges (δuⁿ⁺¹)(δuⁿ)·h²,
 
     δ the forward difference along a grid edge divided by h, summed over every edge between neighbouring nodes (held
     nodes are 0). The leapfrog scheme conserves it exactly when decay_time = inf and loses 2σ₀·k·h²·Σ((uⁿ⁺¹ − uⁿ⁻¹)/2k)²
-    per step otherwise; it is a positive norm of the state when c·k/h ≤ 1/√2. Arguments as `fdtdReference`, with
+    per step otherwise; it is a non-negative norm of the state when c·k/h ≤ 1/√2. Arguments as `fdtdReference`, with
     `steps` solver steps of k = 1/(oversampling · sample_rate) s (the listening point plays no part).
     """
     steps = _count('steps', steps, 2, 'solver steps')

@@ -223,8 +223,8 @@ class FDTDModel(AudioSampler):
         ):
             raise ValueError(f'strikes_per_drum must be an int ≥ 1, got {strikes_per_drum!r}.')
         self.strikes_per_drum = int(strikes_per_drum)
-        self.oversampling = oversampling
-        self.h = fdtdGridSpacing(self.wave_speed, self.sample_rate, oversampling, courant)
+        self.h = fdtdGridSpacing(self.wave_speed, self.sample_rate, oversampling, courant)  # validates both
+        self.oversampling = int(oversampling)
         if device not in ('cpu', 'cuda'):
             raise ValueError(f"device must be 'cpu' or 'cuda', got {device!r}.")
         self.device: Literal['cpu', 'cuda'] = device

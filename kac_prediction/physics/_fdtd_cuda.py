@@ -1,0 +1,117 @@
+"""The CUDA kernels of `physics.fdtd` (numba.cuda), imported only when device='cuda' is used.
+
+`cuda` is a module-level global so that numba's CUDA simulator (NUMBA_ENABLE_CUDASIM=1) can substitute its fake
+module while the kernels run on the CPU; the tests check the kernels' logic that way.
+
+Layout (built by `fdtd._compact`): each drum's unknown nodes are numbered 0…n−1 (row-major) and id n is a held node
+that stays 0; all drums are concatenated, drum b starting at offsets[b]. One thread block renders one drum for the
+whole run, one barrier (or two) per time step:
+- `shared`: for n ≤ SHARED_NODES − 1 = 12 287. The current state lives in shared memory (48 KiB of float32, the static
+  limit), each thread keeps the previous state of its ≤ NODES_PER_THREAD nodes (t, t + blockDim, …) in registers;
+  a step computes every new value, then (after a barrier) writes them over the current state.
+- `global_`: any n; both states in global memory (cached in L1/L2), the new state overwriting the oldest.
+Thread 0 reads the listening point (bilinear, 4 nodes) after each step's last barrier.
+"""
+
+from typing import Any
+
+import numba
+from numba import cuda as _cuda
+
+__all__ = ['NODES_PER_THREAD', 'SHARED_NODES', 'THREADS', 'global_', 'shared']
+
+cuda: Any = _cuda
+NODES_PER_THREAD = 12
+THREADS = 1024  # the most threads per block
+SHARED_NODES = NODES_PER_THREAD * THREADS  # 12 288 float32 = 48 KiB
+
+
+@cuda.jit(device=True)  # type: ignore[untyped-decorator]
+def _listen(state: Any, index: Any, weight: Any, b: int) -> Any:  # pragma: no cover - device code
+    heard = weight[b, 0] * state[index[b, 0]] + weight[b, 1] * state[index[b, 1]]
+    return heard + (weight[b, 2] * state[index[b, 2]] + weight[b, 3] * state[index[b, 3]])
+
+
+@cuda.jit  # type: ignore[untyped-decorator]
+def shared(
+    start: Any, neighbours: Any, offsets: Any, coefficients: Any, index: Any, weight: Any, steps: int, out: Any
+) -> None:  # pragma: no cover - device code
+    """Block b renders drum b (n < SHARED_NODES and n ≤ NODES_PER_THREAD · blockDim) into out[b, :steps]."""
+    b = cuda.blockIdx.x
+    t = cuda.threadIdx.x
+    threads = cuda.blockDim.x
+    first = offsets[b]
+    n = offsets[b + 1] - first - 1
+    current = cuda.shared.array(SHARED_NODES, numba.float32)
+    previous = cuda.local.array(NODES_PER_THREAD, numba.float32)
+    following = cuda.local.array(NODES_PER_THREAD, numba.float32)
+    c0, c1, c2 = coefficients[b, 0], coefficients[b, 1], coefficients[b, 2]
+    for q in range(NODES_PER_THREAD):
+        previous[q] = 0.0
+        following[q] = 0.0
+    for i in range(t, n + 1, threads):
+        current[i] = start[first + i]
+    cuda.syncthreads()
+    if t == 0:
+        out[b, 0] = 0.0
+        out[b, 1] = _listen(current, index, weight, b)
+    for step in range(2, steps):
+        for q in range(NODES_PER_THREAD):
+            i = t + q * threads
+            if i < n:
+                g = first + i
+                around = (current[neighbours[g, 0]] + current[neighbours[g, 1]]) + (
+                    current[neighbours[g, 2]] + current[neighbours[g, 3]]
+                )
+                following[q] = c1 * current[i] + c0 * around - c2 * previous[q]
+        cuda.syncthreads()
+        for q in range(NODES_PER_THREAD):
+            i = t + q * threads
+            if i < n:
+                previous[q] = current[i]
+                current[i] = following[q]
+        cuda.syncthreads()
+        if t == 0:
+            out[b, step] = _listen(current, index, weight, b)
+
+
+@cuda.jit  # type: ignore[untyped-decorator]
+def global_(
+    start: Any,
+    neighbours: Any,
+    offsets: Any,
+    coefficients: Any,
+    index: Any,
+    weight: Any,
+    steps: int,
+    state_a: Any,
+    state_b: Any,
+    out: Any,
+) -> None:  # pragma: no cover - device code
+    """Block b renders drum b of any size into out[b, :steps]; its states are its slices of state_a and state_b."""
+    b = cuda.blockIdx.x
+    t = cuda.threadIdx.x
+    threads = cuda.blockDim.x
+    first = offsets[b]
+    n = offsets[b + 1] - first - 1
+    c0, c1, c2 = coefficients[b, 0], coefficients[b, 1], coefficients[b, 2]
+    for i in range(t, n + 1, threads):
+        state_a[first + i] = 0.0
+        state_b[first + i] = start[first + i]
+    cuda.syncthreads()
+    previous = state_a[first : first + n + 1]
+    current = state_b[first : first + n + 1]
+    if t == 0:
+        out[b, 0] = 0.0
+        out[b, 1] = _listen(current, index, weight, b)
+    for step in range(2, steps):
+        for i in range(t, n, threads):
+            g = first + i
+            around = (current[neighbours[g, 0]] + current[neighbours[g, 1]]) + (
+                current[neighbours[g, 2]] + current[neighbours[g, 3]]
+            )
+            previous[i] = c1 * current[i] + c0 * around - c2 * previous[i]
+        cuda.syncthreads()
+        previous, current = current, previous
+        if t == 0:
+            out[b, step] = _listen(current, index, weight, b)
