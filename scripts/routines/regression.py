@@ -29,12 +29,16 @@ SAMPLER_SETTINGS = {'duration': 1.0, 'sample_rate': 48000}
 def defaultParameters(**changes: Any) -> dict[str, Any]:
     """The routines' defaults, the main job of `make demo` (≈ 5 min on 2 CPU cores): a real run (testing: false) on
     1500 locally generated drum sounds (300 drums × 5 strikes), 30 epochs with a cosine learning-rate schedule; the
-    best validation epoch is kept. The full runs (scripts/config/local/*.yaml) use 5000 sounds and more epochs."""
+    best validation epoch is kept. strikes_per_drum: the sampler's (locally generated datasets). The full runs
+    (scripts/config/local/*.yaml) use 10000 sounds of 5000 drums."""
     P = CRePE.ModelHyperParameters(
         batch_size=32, dataset_split=(0.7, 0.15, 0.15), num_of_epochs=30, testing=False, with_early_stopping=False,
         depth='tiny', dropout=0.0, learning_rate=1e-3, optimiser='adam',
     )  # fmt: skip
-    return {**P, 'dataset_size': 1500, 'patience': 10, 'learning_rate_schedule': 'cosine', **changes}
+    return {
+        **P, 'dataset_size': 1500, 'patience': 10, 'learning_rate_schedule': 'cosine', 'strikes_per_drum': 5,
+        **changes,
+    }  # fmt: skip
 
 
 def labelMatrix(Y: Sequence[Mapping[str, Any]], labels: Sequence[str]) -> torch.Tensor:
@@ -58,8 +62,9 @@ def trainRegression(
     routine.setParameters(defaults, config_path=config_path)
     name = routine.P['dataset_name']
     directory = dataset_dir or os.path.join('data', name or Sampler.__name__)
+    sampler_settings = {**SAMPLER_SETTINGS, 'strikes_per_drum': routine.P['strikes_per_drum']}
     routine.importDataset(directory, dataset_name=name, LocalSampler=Sampler,
-                          representation_settings=REPRESENTATION, sampler_settings=SAMPLER_SETTINGS)  # type: ignore[arg-type]  # fmt: skip
+                          representation_settings=REPRESENTATION, sampler_settings=sampler_settings)  # type: ignore[arg-type]  # fmt: skip
     Y = labelMatrix(routine.D.Y, labels)  # (N, labels), physical units
     training, _, test = splitByDrum(routine.D.groups, routine.P['dataset_split'], routine.P['seed'])
     model = SpectrumCRePE(
