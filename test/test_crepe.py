@@ -1,7 +1,6 @@
 """CRePE: the published CREPE architecture (parameter counts, padding, layer names, flatten order), input checks,
 training step, optimisers, rebuilding from model_kwargs."""
 
-from collections.abc import Iterator
 from typing import Any, get_type_hints
 
 import pytest
@@ -15,13 +14,7 @@ DEPTHS = ['tiny', 'small', 'medium', 'large', 'full']
 MULTIPLIERS = {'tiny': 4, 'small': 8, 'medium': 16, 'large': 24, 'full': 32}
 
 
-@pytest.fixture(autouse=True)
-def one_thread() -> Iterator[None]:
-    """These small convolutions run faster on one thread, and far faster when other processes share the cores."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures('one_thread')
 
 
 def make(depth: Any = 'tiny', dropout: float = 0.25, outputs: int = 1, **kwargs: Any) -> CRePE:

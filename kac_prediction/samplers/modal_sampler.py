@@ -16,7 +16,8 @@ import numpy as np
 import numpy.typing as npt
 
 from ..physics import checkModeCounts, decayRate, modalSynthesis
-from .audio_sampler import AudioSampler, Labels, itemRNG
+from .audio_sampler import Labels, itemRNG
+from .item_sampler import ItemSampler
 
 __all__ = ['ModalSampler', 'SizeRange', 'parseRange']
 
@@ -50,7 +51,7 @@ class _Item:
     strike: tuple[float, ...]
 
 
-class ModalSampler(AudioSampler):
+class ModalSampler(ItemSampler[_Item]):
     """A drum with analytic modes, rendered by `physics.modalSynthesis` (DESIGN §3)."""
 
     _centre: tuple[float, ...]  # the centre strike and default listening point, in the model's coordinates
@@ -108,27 +109,6 @@ class ModalSampler(AudioSampler):
     def _drawSize(self, rng: np.random.Generator) -> float:
         low, high = self.drum_size
         return low if low == high else float(rng.uniform(low, high))
-
-    def updateProperties(self, i: int | None = None) -> None:
-        """Prepare item i: drum i // strikes_per_drum, struck at the centre if i % strikes_per_drum == 0."""
-        self._item = self._describe((0 if self._item is None else self._item.index + 1) if i is None else i)
-
-    def generateWaveform(self) -> None:
-        """Render the prepared item into `waveform` (float64, peak = amplitude)."""
-        if self._item is None:
-            raise RuntimeError('call updateProperties(i) before generateWaveform().')
-        self.waveform = self._render([self._item])[0]
-
-    def getLabels(self) -> Labels:
-        """drum_id, drum_size (m, and aspect_ratio for rectangles), strike_location and sample_location."""
-        return {} if self._item is None else self._labels(self._item)
-
-    def generateBatch(self, indices: Sequence[int]) -> tuple[npt.NDArray[np.float64], list[Labels]]:
-        """Render items `indices` in one vectorised call: (float64 (B, length), labels per item)."""
-        items = [self._describe(i) for i in indices]
-        if not items:
-            return np.zeros((0, self.length), dtype=np.float64), []
-        return self._render(items), [self._labels(item) for item in items]
 
     def modes(self, i: int) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
         """Item i's mode frequencies (Hz) and amplitudes (s/m², DESIGN §3), each (N, M), before the Nyquist cut."""
