@@ -53,6 +53,7 @@ from typing import Any
 
 import numpy as np
 import torch
+from _machine import OtherProcesses
 
 from kac_prediction.dataset import generateDataset, loadDataset
 from kac_prediction.dataset.format import cachePath, sampleLength, wavName
@@ -322,23 +323,13 @@ def benchLoad(load_items: int, data_dir: Path, repeats: int) -> None:
     print(f'{"native peak − import RSS":<28}{ratio:>8.2f} ×   target ≤ {PEAK_TARGET:g} × X.nbytes  {verdict}')
 
 
-def cpuSeconds() -> tuple[float, float]:
-    """(busy CPU seconds of the whole machine, CPU seconds of this process and its reaped children)."""
-    with open('/proc/stat') as file:
-        fields = [int(v) for v in file.readline().split()[1:]]
-    busy = sum(fields) - fields[3] - fields[4]  # all but idle and iowait
-    ours = os.times()
-    return busy / os.sysconf('SC_CLK_TCK'), ours.user + ours.system + ours.children_user + ours.children_system
-
-
 @contextmanager
 def contention(section: str) -> Iterator[None]:
     """Print the share of the CPUs that other processes used during a section (they slow the timings, 2 workers
     most)."""
-    (busy, ours), start = cpuSeconds(), time.perf_counter()
-    yield
-    (busy_end, ours_end), wall = cpuSeconds(), time.perf_counter() - start
-    others = max(0.0, (busy_end - busy) - (ours_end - ours)) / (wall * (os.cpu_count() or 1))
+    with OtherProcesses() as load:
+        yield
+    others = load.share
     note = '  (busy machine: the timings are pessimistic)' if others > 0.1 else ''
     print(f'[{section}: other processes used {100 * others:.0f}% of the {os.cpu_count()} CPUs]{note}', flush=True)
 

@@ -53,6 +53,7 @@ from pathlib import Path
 from typing import Any
 
 import torch
+from _machine import OtherProcesses
 from torch.utils.data import DataLoader, Dataset, Subset, SubsetRandomSampler
 from torch.utils.data.distributed import DistributedSampler
 
@@ -234,15 +235,6 @@ def printProfile(profiler: torch.profiler.profile, model: CRePE, seconds: float,
 # --- the parent: data, interleaved runs, table ---
 
 
-def cpuSeconds() -> tuple[float, float]:
-    """(busy CPU seconds of the whole machine, CPU seconds of this process and its reaped children)."""
-    with open('/proc/stat') as file:
-        fields = [int(v) for v in file.readline().split()[1:]]
-    busy = sum(fields) - fields[3] - fields[4]  # all but idle and iowait
-    times = os.times()
-    return busy / os.sysconf('SC_CLK_TCK'), times.user + times.system + times.children_user + times.children_system
-
-
 def measure(kind: str, args: argparse.Namespace, data_dir: Path, profile: bool = False) -> dict[str, Any]:
     """One measurement in a fresh process, plus the share of the CPUs that other processes used meanwhile."""
     batches = args.reference_batches if kind == 'reference' else args.batches
@@ -250,16 +242,15 @@ def measure(kind: str, args: argparse.Namespace, data_dir: Path, profile: bool =
     command += ['--batches', str(batches), '--warm-up', str(args.warm_up), '--threads', str(args.threads)]
     command += ['--profile'] if profile else []
     # Linux carries ru_maxrss across exec: a shell forked in between starts the child from a tiny high-water mark.
-    (busy, ours), start = cpuSeconds(), time.perf_counter()
-    result = subprocess.run(['/bin/sh', '-c', '"$@"; exit $?', 'sh', *command], capture_output=True, text=True)
-    (busy_end, ours_end), wall = cpuSeconds(), time.perf_counter() - start
+    with OtherProcesses() as load:
+        result = subprocess.run(['/bin/sh', '-c', '"$@"; exit $?', 'sh', *command], capture_output=True, text=True)
     if result.returncode != 0:
         raise SystemExit(f'the {kind} run failed:\n{result.stderr}')
     lines = result.stdout.splitlines()
     if profile:
         print('\n' + '\n'.join(line for line in lines if not line.startswith(MARK)), flush=True)
     measured: dict[str, Any] = json.loads(next(line for line in lines if line.startswith(MARK))[len(MARK) :])
-    measured['others'] = max(0.0, (busy_end - busy) - (ours_end - ours)) / (wall * (os.cpu_count() or 1))
+    measured['others'] = load.share
     return measured
 
 
