@@ -27,6 +27,7 @@ from kac_prediction.pipeline.parameters import loadYAML
 ROUTINES = {
     'size_of_circular_drum': 'SizeOfCircularDrum',
     'dim_of_rectangular_drum': 'DimOfRectangularDrum',
+    'shape_of_polygonal_drum': 'ShapeOfPolygonalDrum',
 }
 
 
@@ -87,7 +88,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument('--wandb', action='store_true', help='track the run with wandb (WANDB_MODE=offline works)')
     parser.add_argument('--testing', action='store_true', help='a smoke run: 200 generated items')
     parser.add_argument('--exports-dir', default='model', help='where checkpoints go (default model/)')
-    parser.add_argument('--dataset-dir', default='', help='where the dataset is (default data/<sampler or name>)')
+    parser.add_argument(
+        '--dataset-dir', default='', help='where the dataset is (default data/<name>, or data/<sampler>-<dataset_size>)'
+    )
     args, extra = parser.parse_known_args(argv)
     try:
         overrides = parseOverrides(extra)
@@ -106,7 +109,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 yaml.safe_dump({**config, **overrides}, file)
         try:
             metrics = routine(path, wandb_config, dataset_dir=args.dataset_dir, exports_dir=args.exports_dir)
-        except (ValueError, TypeError) as error:
+        except (ValueError, TypeError, FileExistsError) as error:
             print(f'error: {error}', file=sys.stderr)
             return 2
     if os.environ.get('KAC_SWEEP_METRICS'):

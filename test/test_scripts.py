@@ -10,16 +10,23 @@ SCRIPTS = Path(__file__).resolve().parent.parent / 'scripts'
 sys.path.insert(0, str(SCRIPTS))
 
 import train  # noqa: E402
+from routines import shape_of_polygonal_drum  # noqa: E402
 from routines.regression import defaultParameters  # noqa: E402
 
 from kac_prediction.pipeline.parameters import mergeParameters  # noqa: E402
 
-ROUTINES = [('size_of_circular_drum', ['drum_size']), ('dim_of_rectangular_drum', ['drum_size', 'aspect_ratio'])]
+ROUTINES = [
+    ('size_of_circular_drum', ['drum_size'], 'BesselModel'),
+    ('dim_of_rectangular_drum', ['drum_size', 'aspect_ratio'], 'PoissonModel'),
+    ('shape_of_polygonal_drum', ['mask IoU', 'drum_size', 'Weyl'], 'FDTDModel'),
+]
 CONFIGS = sorted((SCRIPTS / 'config').glob('*/*.yaml'))
 
 
-@pytest.mark.parametrize(('routine', 'labels'), ROUTINES)
-def test_each_routine_runs_in_testing_mode(routine: str, labels: list[str], tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize(('routine', 'labels', 'sampler'), ROUTINES)
+def test_each_routine_runs_in_testing_mode(
+    routine: str, labels: list[str], sampler: str, tmp_path: Path, capsys
+) -> None:  # type: ignore[no-untyped-def]
     status = train.main([
         '--routine', routine, '--testing', '--num_of_epochs=1', '--batch_size=32',
         '--dataset-dir', str(tmp_path / 'data'), '--exports-dir', str(tmp_path / 'model'),
@@ -30,7 +37,10 @@ def test_each_routine_runs_in_testing_mode(routine: str, labels: list[str], tmp_
         assert label in out
     runs = list((tmp_path / 'model').iterdir())
     assert len(runs) == 1 and (runs[0] / 'best.pt').exists() and (runs[0] / 'learning_curves.png').exists()
-    assert (tmp_path / 'data' / f'testing-{"BesselModel" if routine.startswith("size") else "PoissonModel"}').is_dir()
+    assert (tmp_path / 'data' / f'testing-{sampler}').is_dir()
+    assert 'physics' in out  # the physics-only baseline beside the model
+    figure = 'outlines.png' if routine.startswith('shape') else 'drums.png'
+    assert (runs[0] / figure).exists() and (runs[0] / 'scatter.png').exists()
 
 
 def test_wandb_agent_arguments_are_parsed() -> None:
@@ -64,4 +74,6 @@ def test_config_files_hold_valid_parameters(path: Path) -> None:
         sample = {k: (v['values'][0] if 'values' in v else v['min']) for k, v in names.items()}
     else:
         sample = content
-    mergeParameters(defaultParameters(), sample)  # every key is known and of the right type
+    routine = path.stem if path.parent.name == 'local' else content['command'][3].split('=')[1]
+    defaults = shape_of_polygonal_drum.defaultParameters() if routine.startswith('shape') else defaultParameters()
+    mergeParameters(defaults, sample)  # every key is known and of the right type

@@ -1,7 +1,8 @@
 """Network architectures trained by the pipeline."""
 
 from .crepe import CRePE
+from .outline_crepe import OutlineCRePE, OutlineLoss
 from .pretrained import loadCrepeWeights, pretrainedCRePE
 from .spectrum_crepe import SpectrumCRePE
 
-__all__ = ['CRePE', 'SpectrumCRePE', 'loadCrepeWeights', 'pretrainedCRePE']
+__all__ = ['CRePE', 'OutlineCRePE', 'OutlineLoss', 'SpectrumCRePE', 'loadCrepeWeights', 'pretrainedCRePE']

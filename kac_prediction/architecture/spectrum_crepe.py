@@ -32,11 +32,14 @@ class SpectrumCRePE(CRePE):
         label_mean: Sequence[float] | None = None,
         label_spread: Sequence[float] | None = None,
         dynamic_range: float = 8.0,
+        *,
+        extra_outputs: int = 0,
     ) -> None:
         """depth, dropout, learning_rate, optimiser: as CRePE. labels: the names of the outputs, in order.
         log_labels: those standardised in log space (must be > 0). label_mean, label_spread: per label, in the
         standardised space (default 0 and 1; `fitLabels` sets them). dynamic_range: decades of power below each
-        item's peak that the input keeps (> 0)."""
+        item's peak that the input keeps (> 0). extra_outputs: raw outputs after the labels' (for subclasses'
+        heads, e.g. OutlineCRePE's mask; ≥ 0); `decode` and `predict` read only the labels' columns."""
         names = list(labels)
         if not names or not all(isinstance(name, str) and name for name in names) or len(set(names)) != len(names):
             raise ValueError(f'labels must be distinct non-empty names, at least one, got {labels!r}')
@@ -45,7 +48,9 @@ class SpectrumCRePE(CRePE):
             raise ValueError(f'log_labels {unknown} are not among the labels {names}')
         if not (isinstance(dynamic_range, int | float) and math.isfinite(dynamic_range) and dynamic_range > 0):
             raise ValueError(f'dynamic_range must be a finite number of decades > 0, got {dynamic_range!r}')
-        super().__init__(depth, dropout, learning_rate, optimiser, len(names))
+        if isinstance(extra_outputs, bool) or not isinstance(extra_outputs, int) or extra_outputs < 0:
+            raise ValueError(f'extra_outputs must be an integer ≥ 0, got {extra_outputs!r}')
+        super().__init__(depth, dropout, learning_rate, optimiser, len(names) + extra_outputs)
         mean = [0.0] * len(names) if label_mean is None else [float(m) for m in label_mean]
         spread = [1.0] * len(names) if label_spread is None else [float(s) for s in label_spread]
         if len(mean) != len(names) or len(spread) != len(names) or not all(s > 0 for s in spread):
@@ -64,13 +69,15 @@ class SpectrumCRePE(CRePE):
             labels=names, log_labels=self.log_labels, label_mean=mean, label_spread=spread,
             dynamic_range=self.dynamic_range,
         )  # fmt: skip
+        if extra_outputs:
+            self.model_kwargs['extra_outputs'] = extra_outputs
 
     label_mean: torch.Tensor
     label_spread: torch.Tensor
     _is_log: torch.Tensor
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Band power (batch, 1024) → standardised labels (batch, len(labels))."""
+        """Band power (batch, 1024) → standardised labels (batch, len(labels)), then any extra outputs."""
         if x.ndim != 2 or x.shape[1] != 1024:
             raise ValueError(f'SpectrumCRePE expects band power of shape (batch, 1024), got {tuple(x.shape)}')
         x = x.float().clamp_min(0.0)
@@ -97,8 +104,9 @@ class SpectrumCRePE(CRePE):
         return ((self._transformed(y.to(self.label_mean.device)) - self.label_mean) / self.label_spread).float()
 
     def decode(self, z: torch.Tensor) -> torch.Tensor:
-        """Standardised outputs (N, len(labels)) → physical labels (N, len(labels)), float64."""
-        t = z.to(self.label_mean) * self.label_spread + self.label_mean
+        """Standardised outputs (N, len(labels)) → physical labels (N, len(labels)), float64. Further columns (the
+        extra outputs) are ignored."""
+        t = z[:, : len(self.labels)].to(self.label_mean) * self.label_spread + self.label_mean
         return torch.where(self._is_log, t.exp(), t)
 
     def predict(self, x: torch.Tensor) -> dict[str, torch.Tensor]:

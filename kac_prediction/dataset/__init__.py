@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ..samplers import AudioSampler, SamplerInfo, SamplerSettings, classLocalsToKwargs
+    from .audio import readAudio
     from .format import DatasetFormatError
     from .generate import generateDataset
     from .input_representation import InputRepresentation, RepresentationSettings
@@ -33,6 +34,7 @@ _MODULES = {
     'LegacyDatasetWarning': '.legacy',
     'loadDataset': '.load',
     'mergeShards': '.merge',
+    'readAudio': '.audio',
     'regenerateDataPoints': '.regenerate',
     'TorchDataset': '.torch_dataset',
     'transformDataset': '.transform',
@@ -52,6 +54,7 @@ __all__ = [
     'installDataset',
     'loadDataset',
     'mergeShards',
+    'readAudio',
     'regenerateDataPoints',
     'transformDataset',
 ]

@@ -1,6 +1,7 @@
 """Drum physics: mode tables, modal amplitudes, modal synthesis and the FDTD solver (SI units, DESIGN §3)."""
 
 from ._validation import checkModeCounts
+from .baselines import circleSizeFromSound, physicsSizes, rectangleFromSound, resonanceFrequencies, weylArea
 from .circle import circularAmplitudes, circularFrequencies, circularSeries
 from .fdtd import COURANT_LIMIT, fdtdCudaAvailable, fdtdEnergy, fdtdGridSpacing, fdtdReference, fdtdSynthesis
 from .modal_synthesis import decayRate, modalSynthesis
@@ -20,6 +21,7 @@ __all__ = [
     'barycentricToCartesian',
     'cartesianToBarycentric',
     'checkModeCounts',
+    'circleSizeFromSound',
     'circularAmplitudes',
     'circularFrequencies',
     'circularSeries',
@@ -35,7 +37,11 @@ __all__ = [
     'fdtdReference',
     'fdtdSynthesis',
     'modalSynthesis',
+    'physicsSizes',
+    'rectangleFromSound',
     'rectangularAmplitudes',
     'rectangularFrequencies',
     'rectangularSeries',
+    'resonanceFrequencies',
+    'weylArea',
 ]

@@ -1,10 +1,10 @@
-"""Regression metrics per label, beside the predict-the-mean baseline."""
+"""Regression metrics per label, beside the predict-the-mean baseline; the IoU of predicted outline masks."""
 
 from collections.abc import Sequence
 
 import torch
 
-__all__ = ['regressionMetrics']
+__all__ = ['maskIoU', 'regressionMetrics']
 
 
 def regressionMetrics(
@@ -31,3 +31,18 @@ def regressionMetrics(
             'baseline_rmse': baseline**0.5,
         }
     return out
+
+
+def maskIoU(predicted: torch.Tensor, true: torch.Tensor, threshold: float = 0.5) -> torch.Tensor:
+    """The intersection over union of each predicted mask with its true mask: float64 (N,).
+
+    predicted: (N, …) occupancy probabilities, a cell counts as inside when ≥ `threshold`; true: (N, …) bool (or
+    numbers, inside when ≥ `threshold`). Two empty masks agree perfectly (IoU 1).
+    """
+    if predicted.shape != true.shape or predicted.ndim < 2:
+        raise ValueError(f'predicted {tuple(predicted.shape)} and true {tuple(true.shape)} must both be (N, …) masks.')
+    a = (predicted >= threshold).flatten(1)
+    b = (true if true.dtype == torch.bool else true >= threshold).flatten(1)
+    intersection = (a & b).sum(dim=1).double()
+    union = (a | b).sum(dim=1).double()
+    return torch.where(union > 0, intersection / union.clamp_min(1.0), torch.ones_like(union))

@@ -1,4 +1,5 @@
-"""Plots of a trained regression: predicted against true labels, drums drawn to scale, a prediction from a sound.
+"""Plots of a trained model: predicted against true labels, drums and outlines drawn to scale, a prediction from a
+sound.
 
 Every figure is a `matplotlib.figure.Figure` drawn on its own `FigureCanvasAgg`, never through pyplot, so plotting
 neither needs a display nor changes the backend of an interactive session. Files are written atomically (a temporary
@@ -16,7 +17,7 @@ import numpy.typing as npt
 
 from .checkpoints import _createTemporary
 
-__all__ = ['LABEL_UNITS', 'drawDrum', 'plotDrums', 'plotPrediction', 'plotScatter']
+__all__ = ['LABEL_UNITS', 'drawDrum', 'maskGrid', 'plotDrums', 'plotOutlines', 'plotPrediction', 'plotScatter']
 
 LABEL_UNITS: dict[str, str] = {'drum_size': 'm', 'aspect_ratio': ''}
 """The unit of each label of the samplers' drums ('' for a ratio); labels not listed have none."""
@@ -240,4 +241,82 @@ def plotPrediction(
     right.title.set_fontsize(9)
     if title:
         figure.suptitle(title)
+    return _save(figure, path)
+
+
+def maskGrid(grid_size: int) -> npt.NDArray[np.float64]:
+    """The canonical-frame coordinates of the nodes of a grid_size² mask (as `Shape.draw` draws): float64 (G,),
+    −1 … 1, the same along x (first axis) and y."""
+    return np.linspace(-1.0, 1.0, grid_size)
+
+
+def _maskScale(mask: npt.NDArray[np.float64], size: float) -> float:
+    """m per canonical unit for a drum of sqrt(area) `size` whose outline is `mask` (cells ≥ 0.5 inside)."""
+    cell = (2.0 / (mask.shape[0] - 1)) ** 2
+    area = float(np.count_nonzero(mask >= 0.5)) * cell
+    return size / math.sqrt(area) if area > 0 and size > 0 else math.nan
+
+
+def plotOutlines(
+    true_vertices: Sequence[Any],
+    true_sizes: Any,
+    predicted_masks: Any,
+    predicted_sizes: Any,
+    path: str | os.PathLike[str],
+    n: int = 8,
+    iou: Any = None,
+) -> Path:
+    """Up to `n` test drums, each panel the true outline (solid; its vertices in the canonical pose) and the predicted
+    one (dashed; the 0.5 contour of the predicted occupancy mask), both drawn to scale in metres: each is scaled so
+    that sqrt(area) equals its drum_size (true or predicted). true_vertices: N arrays (n_k, 2) in the canonical frame
+    [−1, 1]; true_sizes, predicted_sizes: (N,) m; predicted_masks: (N, G, G) probabilities (`mask[x, y]`); iou:
+    optional (N,) shown in the titles. Of more than `n` drums, `n` are shown, spread evenly from the smallest true size
+    to the largest. Written atomically as a PNG at `path`, which is returned."""
+    from matplotlib.patches import Polygon
+
+    from ..geometry import Polygon as Shape
+
+    masks = np.asarray(predicted_masks, dtype=np.float64)
+    sizes = np.asarray(true_sizes, dtype=np.float64).reshape(-1)
+    guesses = np.asarray(predicted_sizes, dtype=np.float64).reshape(-1)
+    N = len(true_vertices)
+    if (
+        masks.ndim != 3
+        or masks.shape[0] != N
+        or masks.shape[1] != masks.shape[2]
+        or len(sizes) != N
+        or len(guesses) != N
+    ):
+        raise ValueError(
+            f'{N} true outlines need true_sizes (N,), predicted_masks (N, G, G) and predicted_sizes (N,); got '
+            f'{sizes.shape}, {masks.shape} and {guesses.shape}'
+        )
+    order = np.argsort(sizes, kind='stable')
+    shown = [int(order[round(k)]) for k in np.linspace(0, N - 1, min(n, N))] if N else []
+    columns = max(1, min(len(shown), 4))
+    rows = max(1, math.ceil(len(shown) / columns))
+    figure = _newFigure(3.0 * columns, 3.0 * rows)
+    axes = np.atleast_1d(figure.subplots(rows, columns)).flatten()
+    nodes = maskGrid(masks.shape[1]) if N else np.zeros(0)
+    for ax, i in zip(axes, shown, strict=False):
+        vertices = np.asarray(true_vertices[i], dtype=np.float64)
+        scale = sizes[i] / math.sqrt(Shape(vertices).area)
+        ax.add_patch(Polygon(vertices * scale, closed=True, fill=False, color='tab:blue', linewidth=1.5))
+        predicted_scale = _maskScale(masks[i], float(guesses[i]))
+        if math.isfinite(predicted_scale) and masks[i].max() >= 0.5 > masks[i].min():
+            X, Y = np.meshgrid(nodes * predicted_scale, nodes * predicted_scale, indexing='ij')
+            ax.contour(X, Y, masks[i], levels=[0.5], colors='tab:orange', linewidths=1.5, linestyles='--')
+        title = f'size {sizes[i]:.3g} m, predicted {guesses[i]:.3g} m'
+        if iou is not None:
+            title += f'\nIoU {float(np.asarray(iou).reshape(-1)[i]):.2f}'
+        ax.set_title(title, fontsize=8)
+        ax.set_aspect('equal')
+        ax.autoscale_view()
+        ax.margins(0.08)
+        ax.set(xlabel='x (m)', ylabel='y (m)')
+    for ax in axes[len(shown) :]:
+        ax.set_axis_off()
+    if not shown:
+        axes[0].set_title('no drums to draw')
+    figure.suptitle('true (solid) and predicted (dashed) outlines, canonical pose, to scale')
     return _save(figure, path)

@@ -14,4 +14,4 @@ def DimOfRectangularDrum(config_path: str = '', wandb_config: Mapping[str, Any] 
     """Train and evaluate; returns {..., 'metrics': {'drum_size': {...}, 'aspect_ratio': {...}}}."""
     labels = ['drum_size', 'aspect_ratio']
     return trainRegression(PoissonModel, labels, defaultParameters(), config_path, wandb_config,
-                           log_labels=labels, **options)  # fmt: skip
+                           log_labels=labels, physics_method='rectangle', **options)  # fmt: skip

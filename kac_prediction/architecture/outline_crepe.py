@@ -1,0 +1,93 @@
+"""OutlineCRePE: hear a drum's outline (an occupancy mask in the canonical pose) and its size from its spectrum."""
+
+from collections.abc import Sequence
+
+import torch
+
+from .crepe import Depth, Optimiser
+from .spectrum_crepe import SpectrumCRePE
+
+__all__ = ['OutlineCRePE', 'OutlineLoss']
+
+
+class OutlineLoss(torch.nn.Module):
+    """The loss of OutlineCRePE: the squared error of the standardised size (column 0) plus `mask_weight` times the
+    binary cross-entropy of the mask logits (columns 1:) against the occupancy targets (0 or 1, or fractions)."""
+
+    def __init__(self, mask_weight: float = 1.0) -> None:
+        super().__init__()
+        self.mask_weight = float(mask_weight)
+
+    def forward(self, y_hat: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        """y_hat, y: (batch, 1 + G²) → a scalar."""
+        size = torch.nn.functional.mse_loss(y_hat[:, 0], y[:, 0])
+        mask = torch.nn.functional.binary_cross_entropy_with_logits(y_hat[:, 1:], y[:, 1:])
+        return size + self.mask_weight * mask
+
+
+class OutlineCRePE(SpectrumCRePE):
+    """SpectrumCRePE predicting `drum_size` (standardised in ln space, as SpectrumCRePE) and the drum's outline: the
+    logits of a grid_size × grid_size occupancy mask of the shape in its canonical pose, drawn as `Shape.draw` draws
+    it (the larger side of the bounding box spans the grid; `mask[x_index, y_index]`).
+
+    Input: band power (batch, 1024), float32 (`output_type: 'spectrum'`). Output: (batch, 1 + grid_size²): the
+    standardised size, then the mask logits flattened row-major. `encodeTargets` builds training targets,
+    `decodeOutputs` and `predict` turn outputs into metres and mask probabilities. Trained with `OutlineLoss`.
+    """
+
+    def __init__(
+        self,
+        depth: Depth,
+        dropout: float,
+        learning_rate: float,
+        optimiser: Optimiser,
+        grid_size: int = 32,
+        label_mean: Sequence[float] | None = None,
+        label_spread: Sequence[float] | None = None,
+        dynamic_range: float = 8.0,
+        mask_weight: float = 1.0,
+    ) -> None:
+        """depth, dropout, learning_rate, optimiser, dynamic_range: as SpectrumCRePE. grid_size: the mask's side in
+        cells (≥ 4). label_mean, label_spread: of ln(drum_size) (`fitLabels` sets them). mask_weight: the weight of
+        the mask's cross-entropy against the size's squared error (> 0)."""
+        if isinstance(grid_size, bool) or not isinstance(grid_size, int) or grid_size < 4:
+            raise ValueError(f'grid_size must be an integer ≥ 4 (cells per side of the mask), got {grid_size!r}')
+        if isinstance(mask_weight, bool) or not isinstance(mask_weight, int | float) or not mask_weight > 0:
+            raise ValueError(f'mask_weight must be a number > 0, got {mask_weight!r}')
+        super().__init__(
+            depth, dropout, learning_rate, optimiser, labels=['drum_size'], log_labels=['drum_size'],
+            label_mean=label_mean, label_spread=label_spread, dynamic_range=dynamic_range,
+            extra_outputs=grid_size**2,
+        )  # fmt: skip
+        self.grid_size = grid_size
+        self.criterion = OutlineLoss(mask_weight)
+        self.model_kwargs = {
+            'depth': depth, 'dropout': float(dropout), 'learning_rate': float(learning_rate), 'optimiser': optimiser,
+            'grid_size': grid_size, 'label_mean': self.model_kwargs['label_mean'],
+            'label_spread': self.model_kwargs['label_spread'], 'dynamic_range': self.dynamic_range,
+            'mask_weight': float(mask_weight),
+        }  # fmt: skip
+
+    def encodeTargets(self, sizes: torch.Tensor, masks: torch.Tensor) -> torch.Tensor:
+        """sizes (N,) in m and masks (N, G, G) (bool or occupancy in [0, 1]) → targets (N, 1 + G²), float32."""
+        G = self.grid_size
+        if sizes.ndim != 1 or masks.shape != (sizes.shape[0], G, G):
+            raise ValueError(f'sizes must be (N,) and masks (N, {G}, {G}); got {tuple(sizes.shape)} and '
+                             f'{tuple(masks.shape)}')  # fmt: skip
+        z = self.encode(sizes.unsqueeze(1)).cpu()
+        return torch.cat([z, masks.reshape(sizes.shape[0], G * G).float()], dim=1)
+
+    def decodeOutputs(self, z: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Outputs (N, 1 + G²) → (drum_size (N,) in m, float64; mask probabilities (N, G, G), float32)."""
+        G = self.grid_size
+        sizes = self.decode(z[:, :1])[:, 0]
+        return sizes, torch.sigmoid(z[:, 1:].float()).reshape(z.shape[0], G, G)
+
+    def predict(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
+        """Band power (batch, 1024) → {'drum_size': (batch,) m, float64; 'mask': (batch, G, G) probabilities}."""
+        with torch.no_grad():
+            sizes, masks = self.decodeOutputs(self(x))
+        return {'drum_size': sizes, 'mask': masks}
+
+    def extra_repr(self) -> str:
+        return f'{super().extra_repr()}, grid_size={self.grid_size}'
