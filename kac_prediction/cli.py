@@ -88,14 +88,19 @@ def _predict(args: argparse.Namespace) -> int:
     predictor = loadPredictor(args.checkpoint)
     X = predictor.readInputs(args.audio, progressbar=len(args.audio) > 1)
     results = [{'file': path, **labels} for path, labels in zip(args.audio, predictor.predictInputs(X), strict=True)]
+    outlines = any('outline' in result for result in results)
     if args.json:
         print(json.dumps(results, indent=2))
     else:
         from .pipeline.plots import LABEL_UNITS
 
         header = ['file'] + [f'{label} ({LABEL_UNITS[label]})' if LABEL_UNITS.get(label) else label
-                             for label in predictor.labels]  # fmt: skip
-        rows = [[str(result['file'])] + [f'{result[label]:.4f}' for label in predictor.labels] for result in results]
+                             for label in predictor.labels] + (['outline points'] if outlines else [])  # fmt: skip
+        rows = [
+            [str(result['file'])] + [f'{result[label]:.4f}' for label in predictor.labels]
+            + ([str(len(result['outline']))] if outlines else [])
+            for result in results
+        ]  # fmt: skip
         widths = [max(len(row[k]) for row in [header, *rows]) for k in range(len(header))]
         for row in [header, *rows]:
             cells = [
@@ -106,7 +111,7 @@ def _predict(args: argparse.Namespace) -> int:
         from .pipeline.plots import plotPrediction
 
         for index, result in enumerate(results):
-            labels = {label: result[label] for label in predictor.labels}
+            labels = {key: result[key] for key in [*predictor.labels, *(['outline'] if outlines else [])]}
             written = plotPrediction(
                 X[index].numpy(), predictor.representation_settings, predictor.sampler_name, labels,
                 _plotPath(args.plot, index, len(results)), title=os.path.basename(result['file']),

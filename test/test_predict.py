@@ -11,10 +11,10 @@ import soundfile as sf
 import torch
 from scipy.signal import resample_poly
 
-from kac_prediction.architecture import CRePE, SpectrumCRePE
+from kac_prediction.architecture import CRePE, OutlineCRePE, SpectrumCRePE
 from kac_prediction.cli import main
 from kac_prediction.pipeline.checkpoints import saveCheckpoint
-from kac_prediction.pipeline.predict import Predictor, loadPredictor, prepareAudio
+from kac_prediction.pipeline.predict import Predictor, loadPredictor, maskOutline, prepareAudio
 from kac_prediction.pipeline.types import ExportedModel
 from kac_prediction.samplers import BesselModel
 
@@ -163,7 +163,7 @@ def test_the_wrong_checkpoint_is_refused(tmp_path: Path) -> None:
     torch.manual_seed(0)
     model = CRePE('tiny', 0.0, 1e-3, 'adam', 1)
     saveCheckpoint(exported(model, dict(model.model_kwargs), 'CRePE', tmp_path), tmp_path / 'best.pt')
-    with pytest.raises(ValueError, match='predict needs a checkpoint of a SpectrumCRePE routine'):
+    with pytest.raises(ValueError, match='predict needs a checkpoint of a SpectrumCRePE or OutlineCRePE routine'):
         loadPredictor(tmp_path)
     with pytest.raises(FileNotFoundError, match='no checkpoint'):
         loadPredictor(tmp_path / 'missing.pt')
@@ -205,7 +205,7 @@ def test_predict_errors_exit_2(
     model = CRePE('tiny', 0.0, 1e-3, 'adam', 1)
     saveCheckpoint(exported(model, dict(model.model_kwargs), 'CRePE', tmp_path), tmp_path / 'crepe.pt')
     cases = [
-        ([str(tmp_path / 'crepe.pt'), str(audio['original'])], 'SpectrumCRePE routine'),
+        ([str(tmp_path / 'crepe.pt'), str(audio['original'])], 'SpectrumCRePE or OutlineCRePE routine'),
         ([str(run), str(tmp_path / 'missing.wav')], 'no audio file at'),
         ([str(tmp_path / 'nothing'), str(audio['original'])], 'no checkpoint at'),
         ([str(run), str(audio['not_audio'])], 'cannot read'),
@@ -253,3 +253,50 @@ def test_evaluate_predict_script_reports_each_copy(
     (tmp_path / 'mine' / 'notes.txt').write_text('mine')
     assert evaluate_predict.main([str(run), '--drums', '2', '--output', str(tmp_path / 'mine')]) == 2
     assert (tmp_path / 'mine' / 'notes.txt').read_text() == 'mine'
+
+
+# ---------------------------------------------------------------------------------------------------------- outlines
+
+
+def shoelace(points: Any) -> float:
+    x, y = np.asarray(points).T
+    return float(abs(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1))) / 2)
+
+
+def test_mask_outline_is_scaled_to_the_drum_size() -> None:
+    nodes = np.linspace(-1, 1, 32)
+    X, Y = np.meshgrid(nodes, nodes, indexing='ij')
+    disc = ((X - 0.1) ** 2 + (Y + 0.2) ** 2 <= 0.6**2).astype(np.float64)
+    outline = np.asarray(maskOutline(disc, 0.3))
+    assert outline.shape[1] == 2 and len(outline) > 20
+    assert shoelace(outline) == pytest.approx(0.3**2, rel=1e-9)
+    # the disc's centre (0.1, −0.2) scaled to metres (radius 0.6 ↦ 0.3 / √π): x along the first axis of the mask
+    scale = 0.3 / np.sqrt(np.pi) / 0.6
+    assert outline.mean(axis=0) == pytest.approx([0.1 * scale, -0.2 * scale], abs=0.005)
+    full = maskOutline(np.ones((9, 9)), 0.5)  # a mask reaching the frame's edges still closes
+    assert shoelace(full) == pytest.approx(0.25, rel=1e-9)
+    assert maskOutline(np.zeros((8, 8)), 0.3) == []
+    with pytest.raises(ValueError, match='square'):
+        maskOutline(np.ones((4, 5)), 0.3)
+
+
+def test_predict_outline_checkpoints(
+    tmp_path: Path, audio: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    torch.manual_seed(0)
+    model = OutlineCRePE('tiny', 0.0, 1e-3, 'adam', grid_size=16)
+    model.fitLabels(torch.tensor([[0.2], [0.4]], dtype=torch.float64))
+    with torch.no_grad():  # a bias that predicts a disc: the outline does not depend on the untrained weights
+        nodes = torch.linspace(-1, 1, 16)
+        disc = (nodes[:, None] ** 2 + nodes[None, :] ** 2 <= 0.5).float()
+        model.classifier.weight[1:] = 0.0
+        model.classifier.bias[1:] = 20.0 * disc.flatten() - 10.0
+    saveCheckpoint(exported(model, dict(model.model_kwargs), 'OutlineCRePE', tmp_path), tmp_path / 'best.pt')
+    assert main(['predict', str(tmp_path), str(audio['original']), '--json']) == 0
+    (result,) = json.loads(capsys.readouterr().out)
+    assert set(result) == {'file', 'drum_size', 'outline'} and len(result['outline']) > 8
+    assert shoelace(result['outline']) == pytest.approx(result['drum_size'] ** 2, rel=1e-6)
+    assert main(['predict', str(tmp_path), str(audio['original']), '--plot', str(tmp_path / 'shape.png')]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split() == ['file', 'drum_size', '(m)', 'outline', 'points']
+    assert (tmp_path / 'shape.png').read_bytes()[:8] == PNG_SIGNATURE

@@ -43,7 +43,13 @@ def _scalar(labels: Mapping[str, Any], key: str, default: float | None = None) -
 
 
 def _outline(sampler_name: str, labels: Mapping[str, Any]) -> tuple[str, npt.NDArray[np.float64]]:
-    """The drum's shape and its outline parameters (m): circle (diameter,), rectangle (Lx, Ly), triangle (side,)."""
+    """The drum's shape and its outline parameters (m): circle (diameter,), rectangle (Lx, Ly), triangle (side,), or
+    for labels holding an `outline` ([[x, y], …] m, any sampler) 'polygon' and its vertices (n, 2)."""
+    if 'outline' in labels:
+        vertices = np.asarray(labels['outline'], dtype=np.float64)
+        if vertices.ndim != 2 or vertices.shape[1] != 2 or len(vertices) < 3 or not np.isfinite(vertices).all():
+            raise ValueError(f'outline must be at least three finite [x, y] points, got shape {vertices.shape}')
+        return 'polygon', vertices
     shape = _SHAPES.get(sampler_name)
     if shape is None:
         raise ValueError(f'cannot draw a drum of {sampler_name!r}: the known samplers are {sorted(_SHAPES)}')
@@ -59,7 +65,8 @@ def drawDrum(ax: Any, sampler_name: str, labels: Mapping[str, Any], **style: Any
 
     BesselModel: a circle of diameter drum_size. PoissonModel: a rectangle Lx × Ly = drum_size·√ε × drum_size/√ε,
     ε = aspect_ratio (1 when absent). LameModel (LaméModel): an equilateral triangle of side drum_size, centroid at
-    the origin, apex up. Labels are numbers or one-element sequences. `style` goes to the patch (default unfilled).
+    the origin, apex up. Labels with an `outline` ([[x, y], …] m, as OutlineCRePE's predictions): that polygon.
+    Labels are numbers or one-element sequences. `style` goes to the patch (default unfilled).
     ValueError for an unknown sampler or a missing or non-positive label.
     """
     from matplotlib.patches import Circle, Polygon, Rectangle
@@ -67,7 +74,9 @@ def drawDrum(ax: Any, sampler_name: str, labels: Mapping[str, Any], **style: Any
     shape, size = _outline(sampler_name, labels)
     style = {'fill': False, **style}
     patch: Any
-    if shape == 'circle':
+    if shape == 'polygon':
+        patch = Polygon(size, closed=True, **style)
+    elif shape == 'circle':
         patch = Circle((0.0, 0.0), radius=size[0] / 2, **style)
     elif shape == 'rectangle':
         patch = Rectangle((-size[0] / 2, -size[1] / 2), size[0], size[1], **style)

@@ -1,4 +1,5 @@
-"""Inference: the labels of drums heard in audio files, from a checkpoint of a SpectrumCRePE routine.
+"""Inference: the labels of drums heard in audio files, from a checkpoint of a SpectrumCRePE routine (also
+OutlineCRePE's, whose predictions add the drum's `outline`).
 
     predictor = loadPredictor('model/<run id>')          # a run directory (its best checkpoint) or a .pt file
     predictor.predictFiles(['a.wav', 'b.flac'])          # [{'file': 'a.wav', 'drum_size': 0.73}, …]
@@ -20,12 +21,12 @@ import numpy.typing as npt
 import torch
 from tqdm import tqdm
 
-from ..architecture import SpectrumCRePE
+from ..architecture import OutlineCRePE, SpectrumCRePE
 from ..dataset.input_representation import InputRepresentation
 from .checkpoints import CheckpointError, bestCheckpoint, loadCheckpoint
 from .load_model import loadModel
 
-__all__ = ['ONSET_THRESHOLD', 'Predictor', 'loadPredictor', 'prepareAudio']
+__all__ = ['ONSET_THRESHOLD', 'Predictor', 'loadPredictor', 'maskOutline', 'prepareAudio']
 
 ONSET_THRESHOLD = 1e-3
 """The onset is the first sample whose magnitude exceeds this fraction of the waveform's peak magnitude."""
@@ -112,8 +113,41 @@ def _readAudio(path: str | os.PathLike[str]) -> tuple[npt.NDArray[np.float64], i
     return np.asarray(data, dtype=np.float64), int(rate)
 
 
+def maskOutline(mask: npt.ArrayLike, drum_size: float) -> list[list[float]]:
+    """The outline of a predicted occupancy mask (G, G) (`mask[x, y]` on the canonical frame's nodes −1 … 1, as
+    OutlineCRePE predicts it): the longest closed 0.5 contour (linearly interpolated between nodes), as [[x, y], …] in
+    metres, scaled about the frame's origin so that it encloses drum_size² (m²). [] when no node is inside."""
+    import contourpy
+
+    from .plots import maskGrid
+
+    P = np.asarray(mask, dtype=np.float64)
+    if P.ndim != 2 or P.shape[0] != P.shape[1] or P.shape[0] < 2:
+        raise ValueError(f'mask must be a square (G, G) array, got shape {P.shape}')
+    if not (np.any(P >= 0.5) and math.isfinite(drum_size) and drum_size > 0):
+        return []
+    nodes = maskGrid(P.shape[0])
+    padded = np.pad(P, 1)  # closes contours that touch the frame's edge
+    step = nodes[1] - nodes[0]
+    grid = np.concatenate([[nodes[0] - step], nodes, [nodes[-1] + step]])
+    # contourpy takes z[y, x]: the mask is indexed [x, y]
+    lines = [
+        np.asarray(line, dtype=np.float64) for line in contourpy.contour_generator(grid, grid, padded.T).lines(0.5)
+    ]
+    if not lines:
+        return []
+    longest = max(lines, key=lambda line: line.shape[0])
+    x, y = longest[:, 0], longest[:, 1]
+    area = abs(float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1)))) / 2.0
+    if not area > 0:
+        return []
+    outline: list[list[float]] = (longest * (drum_size / math.sqrt(area))).tolist()
+    return outline
+
+
 class Predictor:
-    """A trained SpectrumCRePE and what its inputs must be: turns waveforms and audio files into labels.
+    """A trained SpectrumCRePE and what its inputs must be: turns waveforms and audio files into labels. For an
+    OutlineCRePE the predictions also hold `outline` ([[x, y], …] in m, `maskOutline`).
 
     Attributes: model (eval mode), checkpoint (the file loaded), labels, representation_settings, sample_rate (Hz),
     duration (s), length (samples: ⌈duration · sample_rate⌉, as the samplers), sampler_name (the drums it learnt).
@@ -165,17 +199,24 @@ class Predictor:
             return torch.zeros((0, self.representation_settings['n_bins']), dtype=torch.float32)
         return torch.stack(rows)
 
-    def predictInputs(self, X: torch.Tensor) -> list[dict[str, float]]:
-        """Labels in physical units of network inputs X (N, n_bins), in batches: [{label: value}, …]."""
+    def predictInputs(self, X: torch.Tensor) -> list[dict[str, Any]]:
+        """Labels in physical units of network inputs X (N, n_bins), in batches: [{label: value}, …] (plus
+        'outline' for an OutlineCRePE)."""
         device = self.model.label_mean.device
-        results: list[dict[str, float]] = []
+        results: list[dict[str, Any]] = []
         for k in range(0, len(X), _BATCH_SIZE):
             predicted = self.model.predict(X[k : k + _BATCH_SIZE].to(device))
             columns = [predicted[label].cpu().tolist() for label in self.labels]
-            results.extend(dict(zip(self.labels, row, strict=True)) for row in zip(*columns, strict=True))
+            rows: list[dict[str, Any]] = [
+                dict(zip(self.labels, row, strict=True)) for row in zip(*columns, strict=True)
+            ]
+            if 'mask' in predicted:
+                for row, mask in zip(rows, predicted['mask'].cpu().numpy(), strict=True):
+                    row['outline'] = maskOutline(mask, row['drum_size'])
+            results.extend(rows)
         return results
 
-    def predictWaveform(self, waveform: npt.ArrayLike, sample_rate: int) -> dict[str, float]:
+    def predictWaveform(self, waveform: npt.ArrayLike, sample_rate: int) -> dict[str, Any]:
         """The labels {label: value} in physical units of one waveform (L,) or (L, C) at sample_rate (Hz)."""
         return self.predictInputs(self.inputs(waveform, sample_rate)[None])[0]
 
@@ -187,8 +228,8 @@ class Predictor:
 
 
 def loadPredictor(path: str | os.PathLike[str], map_location: str | torch.device = 'cpu') -> Predictor:
-    """A Predictor from a checkpoint of a SpectrumCRePE routine (e.g. size_of_circular_drum): a run directory (its
-    best checkpoint, `bestCheckpoint`) or a checkpoint file.
+    """A Predictor from a checkpoint of a SpectrumCRePE routine (e.g. size_of_circular_drum) or of an OutlineCRePE
+    one (shape_of_polygonal_drum): a run directory (its best checkpoint, `bestCheckpoint`) or a checkpoint file.
 
     FileNotFoundError if there is nothing at `path`; CheckpointError (a ValueError) if the file is not a checkpoint,
     holds another model, or lacks the dataset settings (representation, sample rate, duration) the input needs.
@@ -204,10 +245,12 @@ def loadPredictor(path: str | os.PathLike[str], map_location: str | torch.device
     run_info: Any = checkpoint['run_info']
     model_info = run_info.get('model') if isinstance(run_info, dict) else None
     name = model_info.get('name') if isinstance(model_info, dict) else None
-    if name != SpectrumCRePE.__name__:
+    classes: dict[str, type[SpectrumCRePE]] = {'SpectrumCRePE': SpectrumCRePE, 'OutlineCRePE': OutlineCRePE}
+    if name not in classes:
         raise CheckpointError(
             f'{file} holds {"a " + str(name) if name else "a model of unrecorded class"}: predict needs a checkpoint '
-            'of a SpectrumCRePE routine, such as size_of_circular_drum or dim_of_rectangular_drum'
+            'of a SpectrumCRePE or OutlineCRePE routine, such as size_of_circular_drum, dim_of_rectangular_drum or '
+            'shape_of_polygonal_drum'
         )
     dataset: Any = checkpoint.get('dataset')
     dataset = dataset if isinstance(dataset, dict) else {}
@@ -222,5 +265,5 @@ def loadPredictor(path: str | os.PathLike[str], map_location: str | torch.device
     sampler = dataset.get('sampler')
     sampler_name = str(sampler.get('name', '')) if isinstance(sampler, dict) else str(sampler or '')
     del checkpoint
-    model = loadModel(SpectrumCRePE, file, map_location=map_location)
+    model = loadModel(classes[str(name)], file, map_location=map_location)
     return Predictor(model, representation, int(sample_rate), float(duration), sampler_name, file)
