@@ -233,3 +233,17 @@ def test_regression_head_starts_from_pretrained_convolutions() -> None:
     assert head.classifier.weight.shape == (2, 256)
     assert torch.equal(head.conv6.weight, state['conv6.weight'])
     assert isinstance(head.optimiser, torch.optim.SGD) and head.dropout == 0.25
+
+
+def test_subclasses_keep_their_own_tensors() -> None:
+    from kac_prediction.architecture import OutlineCRePE, SpectrumCRePE
+
+    state = published('tiny')
+    spectrum = SpectrumCRePE('tiny', 0.0, 1e-3, 'adam', labels=['drum_size'], log_labels=['drum_size'])
+    spectrum.fitLabels(torch.tensor([[0.5], [1.5]], dtype=torch.float64))
+    mean = spectrum.label_mean.clone()
+    loadCrepeWeights(spectrum)
+    assert torch.equal(spectrum.conv3.weight, state['conv3.weight']) and torch.equal(spectrum.label_mean, mean)
+    outline = loadCrepeWeights(OutlineCRePE('tiny', 0.0, 1e-3, 'adam', grid_size=8))
+    assert torch.equal(outline.conv1_BN.running_var, state['conv1_BN.running_var'])
+    assert outline.classifier.weight.shape == (65, 256)

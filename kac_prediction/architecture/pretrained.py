@@ -82,8 +82,10 @@ def loadCrepeWeights(model: CRePE, strict: bool = True) -> CRePE:
     classifier (360 pitch bins) does not fit: everything but the classifier is loaded and the model's own classifier
     is kept as initialised. That is how a regression head starts from the pretrained convolutions.
 
-    strict: as torch.nn.Module.load_state_dict, every other tensor must match by name (shapes must match always).
-    The model's optimiser holds the same parameter tensors, so it trains the loaded weights; its state is untouched.
+    strict: as torch.nn.Module.load_state_dict for CRePE's own tensors (conv1 … conv6, their BatchNorms and the
+    classifier): every one must match by name (shapes must match always). Tensors a subclass adds (e.g.
+    SpectrumCRePE's label statistics) are kept. The model's optimiser holds the same parameter tensors, so it trains
+    the loaded weights; its state is untouched.
     """
     if not isinstance(model, CRePE):
         raise TypeError(f'loadCrepeWeights expects a CRePE, got {type(model).__name__}')
@@ -92,7 +94,11 @@ def loadCrepeWeights(model: CRePE, strict: bool = True) -> CRePE:
     if model.outputs != PITCH_BINS:
         state = {name: tensor for name, tensor in state.items() if not name.startswith('classifier.')}
         state |= {f'classifier.{name}': tensor for name, tensor in model.classifier.state_dict().items()}
-    model.load_state_dict(state, strict=strict)
+    own = {name: tensor for name, tensor in model.state_dict().items() if name not in state}
+    extra = [name for name in own if name.startswith(('conv', 'classifier.'))]  # CRePE's own, absent from the file
+    if strict and extra:
+        raise RuntimeError(f'{path} lacks {extra}: it does not hold CREPE {model.depth} weights.')
+    model.load_state_dict(state | own, strict=strict)
     return model
 
 

@@ -116,7 +116,7 @@ def trainRegression(
     print(f'{"label":<14}{"RMSE":>10}{"R²":>8}{"mean-only RMSE":>16}{"physics RMSE":>14}   '
           f'(held-out test split, {len(test)} items)')  # fmt: skip
     for label, m in metrics.items():
-        physics = f'{m["physics_rmse"]:>14.4f}' if 'physics_rmse' in m else f'{"—":>14}'
+        physics = f'{m["physics_rmse"]:>14.4g}' if 'physics_rmse' in m else f'{"—":>14}'
         print(f'{label:<14}{m["rmse"]:>10.4f}{m["r2"]:>8.3f}{m["baseline_rmse"]:>16.4f}{physics}')
         if m.get('physics_failures'):
             print(f'{"":<14}(physics found no estimate for {int(m["physics_failures"])} items; RMSE over the others)')

@@ -127,7 +127,7 @@ def ShapeOfPolygonalDrum(
     print(f'{"":<20}{"model":>10}{"mean-only":>12}{"physics (Weyl)":>16}')
     print(f'{"mask IoU":<20}{mask_metrics["iou"]:>10.3f}{mask_metrics["baseline_iou"]:>12.3f}{"—":>16}')
     s = size['drum_size']
-    print(f'{"drum_size RMSE (m)":<20}{s["rmse"]:>10.4f}{s["baseline_rmse"]:>12.4f}{s["physics_rmse"]:>16.4f}')
+    print(f'{"drum_size RMSE (m)":<20}{s["rmse"]:>10.4f}{s["baseline_rmse"]:>12.4f}{s["physics_rmse"]:>16.4g}')
     if physics['failures']:
         print(f'(Weyl found no estimate for {int(physics["failures"])} drums; its RMSE is over the others)')
     if isMain():  # scatter.png and outlines.png beside the checkpoints (and in wandb)
