@@ -7,12 +7,11 @@ from typing import Any
 import numpy as np
 import pytest
 import torch
+from _checkpoints import reloaded
 
 from kac_prediction.architecture import OutlineCRePE, SpectrumCRePE
 from kac_prediction.dataset import generateDataset, readAudio
 from kac_prediction.geometry import ConvexPolygon, Polygon
-from kac_prediction.pipeline import loadModel
-from kac_prediction.pipeline.checkpoints import saveCheckpoint
 from kac_prediction.pipeline.metrics import maskIoU
 from kac_prediction.pipeline.plots import plotOutlines
 from kac_prediction.samplers import BesselModel
@@ -75,13 +74,7 @@ def test_a_training_step_lowers_the_loss_on_a_batch() -> None:
 def test_checkpoint_rebuilds_the_model(tmp_path: Path) -> None:
     m = model()
     m.fitLabels(torch.tensor([[0.2], [0.4]], dtype=torch.float64))
-    checkpoint: Any = {
-        'model_kwargs': m.model_kwargs,
-        'model_state_dict': m.state_dict(),
-        'run_info': {'epoch': 1, 'exports_dir': '', 'id': 'x', 'model': {'name': 'OutlineCRePE', 'version': ''}},
-    }
-    saveCheckpoint(checkpoint, tmp_path / 'best.pt')
-    loaded = loadModel(OutlineCRePE, tmp_path / 'best.pt')
+    loaded = reloaded(m, tmp_path)
     x = torch.rand(2, 1024)
     with torch.no_grad():
         assert torch.equal(loaded(x), m.eval()(x))

@@ -6,10 +6,9 @@ from typing import Any
 
 import pytest
 import torch
+from _checkpoints import reloaded
 
 from kac_prediction.architecture import CRePE, SpectrumCRePE
-from kac_prediction.pipeline import loadModel
-from kac_prediction.pipeline.checkpoints import saveCheckpoint
 
 
 def model(**changes: Any) -> SpectrumCRePE:
@@ -51,13 +50,7 @@ def test_input_is_read_relative_to_its_peak() -> None:
 def test_checkpoint_rebuilds_the_model(tmp_path: Path) -> None:
     m = model()
     m.fitLabels(torch.tensor([[0.2, 1.0], [1.8, 3.0]], dtype=torch.float64))
-    checkpoint: Any = {
-        'model_kwargs': m.model_kwargs,
-        'model_state_dict': m.state_dict(),
-        'run_info': {'epoch': 1, 'exports_dir': '', 'id': 'x', 'model': {'name': 'SpectrumCRePE', 'version': ''}},
-    }
-    saveCheckpoint(checkpoint, tmp_path / 'best.pt')
-    loaded = loadModel(SpectrumCRePE, tmp_path / 'best.pt')
+    loaded = reloaded(m, tmp_path)
     x = torch.rand(2, 1024)
     with torch.no_grad():
         assert torch.equal(loaded(x), m.eval()(x))
