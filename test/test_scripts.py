@@ -77,3 +77,16 @@ def test_config_files_hold_valid_parameters(path: Path) -> None:
     routine = path.stem if path.parent.name == 'local' else content['command'][3].split('=')[1]
     defaults = shape_of_polygonal_drum.defaultParameters() if routine.startswith('shape') else defaultParameters()
     mergeParameters(defaults, sample)  # every key is known and of the right type
+
+
+def test_a_different_dataset_in_the_directory_is_a_clear_error(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    from kac_prediction.dataset import generateDataset
+    from kac_prediction.samplers import BesselModel
+
+    target = tmp_path / 'data' / 'testing-BesselModel'
+    settings = {'duration': 0.1, 'sample_rate': 8000}
+    generateDataset(BesselModel, target, 4, None, settings, seed=1, num_workers=1, progressbar=False)
+    before = sorted(path.name for path in target.iterdir())
+    status = train.main(['--testing', '--dataset-dir', str(tmp_path / 'data'), '--exports-dir', str(tmp_path / 'm')])
+    assert status == 2 and 'already holds a different dataset' in capsys.readouterr().err
+    assert sorted(path.name for path in target.iterdir()) == before  # nothing of the user's was touched
