@@ -18,10 +18,15 @@ class OutlineLoss(torch.nn.Module):
         super().__init__()
         self.mask_weight = float(mask_weight)
 
-    def forward(self, y_hat: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-        """y_hat, y: (batch, 1 + G²) → a scalar."""
+    def parts(self, y_hat: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """y_hat, y: (batch, 1 + G²) → (the size's squared error, the mask's cross-entropy), scalars."""
         size = torch.nn.functional.mse_loss(y_hat[:, 0], y[:, 0])
         mask = torch.nn.functional.binary_cross_entropy_with_logits(y_hat[:, 1:], y[:, 1:])
+        return size, mask
+
+    def forward(self, y_hat: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        """y_hat, y: (batch, 1 + G²) → a scalar."""
+        size, mask = self.parts(y_hat, y)
         return size + self.mask_weight * mask
 
 
@@ -34,6 +39,8 @@ class OutlineCRePE(SpectrumCRePE):
     standardised size, then the mask logits flattened row-major. `encodeTargets` builds training targets,
     `decodeOutputs` and `predict` turn outputs into metres and mask probabilities. Trained with `OutlineLoss`.
     """
+
+    criterion: OutlineLoss
 
     def __init__(
         self,

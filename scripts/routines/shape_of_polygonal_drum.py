@@ -94,11 +94,10 @@ def ShapeOfPolygonalDrum(
     def innerTestingLoop(i: int, loop_length: int, x: torch.Tensor, y: torch.Tensor) -> None:
         y_hat = routine.M(x)
         loss = routine.M.testing_loss
-        loss['aggregate'] += model.criterion(y_hat, y).item() / loop_length
-        size = torch.nn.functional.mse_loss(y_hat[:, 0], y[:, 0]).item()
-        mask = torch.nn.functional.binary_cross_entropy_with_logits(y_hat[:, 1:], y[:, 1:]).item()
-        loss['drum_size'] = loss.get('drum_size', 0.0) + size / loop_length
-        loss['mask'] = loss.get('mask', 0.0) + mask / loop_length
+        size, mask = model.criterion.parts(y_hat, y)
+        loss['aggregate'] += (size + model.criterion.mask_weight * mask).item() / loop_length
+        loss['drum_size'] = loss.get('drum_size', 0.0) + size.item() / loop_length
+        loss['mask'] = loss.get('mask', 0.0) + mask.item() / loop_length
 
     result = routine.train(innerTestingLoop)
     routine.M.eval()
