@@ -27,6 +27,7 @@ from kac_prediction.physics import (
     decayRate,
     equilateralTriangleAmplitudes,
     equilateralTriangleFrequencies,
+    fdtd,
     fdtdCudaAvailable,
     fdtdEnergy,
     fdtdGridSpacing,
@@ -352,6 +353,29 @@ def test_batches_are_identical_to_single_drums_whatever_the_workers() -> None:
         padded, H, C, 2.0, FS, 4800, np.add(strikes, (3 * H, 2 * H)), np.add(listenings, (3 * H, 2 * H))
     )
     assert np.abs(moved - batch).max() <= 1e-6 * np.abs(batch).max()
+
+
+def test_a_drum_and_its_mirror_image_sound_the_same_whichever_way_the_kernel_stores_it() -> None:
+    """The kernel stores a box with more rows than columns transposed; mirroring the drum across x = y (mask.T, the
+    points' coordinates swapped) must give the same sound, with strike and listening point where they were."""
+    X, Y = np.meshgrid(np.arange(40), np.arange(17), indexing='ij')
+    tall = (Y >= 1) & (Y <= 15) & (X >= 1) & (X <= 38) & (X + 2 * Y <= 44)  # a trapezoid, no symmetry
+    strike, listening = np.array([0.1, 0.03]), np.array([0.25, 0.021])
+    assert tall.shape[0] > tall.shape[1] and not np.array_equal(tall[::-1], tall)
+    stored = fdtd._prepareBatch([tall], 0.01, C, 1.0, 16000, strike, listening, 0.02, 1)[0][0]
+    assert stored.box.shape[0] < stored.box.shape[1]  # transposed: rows along the longer side
+    sounds = []
+    for mask, points in ((tall, (strike, listening)), (tall.T, (strike[::-1], listening[::-1]))):
+        arguments = (0.01, C, 1.0, 16000, 3000, *points)
+        reference = fdtdReference(mask, *arguments)
+        assert (
+            np.abs(fdtdSynthesis([mask], *arguments, precision='float64')[0] - reference).max()
+            <= 1e-12 * abs(reference).max()
+        )
+        sounds.append(reference)
+    assert np.abs(sounds[0] - sounds[1]).max() <= 1e-12 * np.abs(sounds[0]).max()
+    moved = fdtdReference(tall, 0.01, C, 1.0, 16000, 3000, strike, (0.12, 0.12))  # the listening point matters
+    assert np.abs(moved - sounds[0]).max() > 0.1 * np.abs(sounds[0]).max()
 
 
 _CUDA_SIMULATOR = """
