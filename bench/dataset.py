@@ -6,7 +6,8 @@ Usage: python bench/dataset.py [--items 1000] [--load-items 5000] [--data-dir /w
 BesselModel defaults, 1-s drums at 48 kHz, end2end X, BLAS (and torch) pinned to one thread in this process.
 
 1. Generation. The reference is the sampler's bare synthesis: `generateBatch` in batches of 32 over the same items,
-   one thread. `generateDataset` (fresh directories, progressbar off) runs with num_workers=1 (in this process) and 2
+   one thread. `generateDataset` (a new directory per run, all removed at the end of the section, not between runs:
+   see `generationTime`; progressbar off) runs with num_workers=1 (in this process) and 2
    (worker processes), each at two sizes, --items and --items / 5, after an untimed warm-up run. `total` is items /
    wall time of the larger run; it includes the fixed costs (starting the workers, the final metadata write and
    load). `steady` is Δitems / Δtime between the two sizes, which cancels those fixed costs; the verdicts are on
@@ -112,14 +113,17 @@ def synthesisTime(items: int) -> tuple[float, float]:
     return time.perf_counter() - start, cpuTime() - cpu
 
 
-def generationTime(directory: Path, items: int, workers: int) -> tuple[float, float]:
-    """(wall, CPU) seconds of `generateDataset` into a fresh `directory` (removed afterwards)."""
-    shutil.rmtree(directory, ignore_errors=True)
+def generationTime(root: Path, items: int, workers: int) -> tuple[float, float]:
+    """(wall, CPU) seconds of `generateDataset` into a new directory under `root`.
+
+    The directory is kept until every timing is done (`benchGeneration` removes `root` at the end): on ext4, files
+    deleted in the last seconds make creating new ones slower (the inode allocator skips recently deleted inodes,
+    `recently_deleted` in a kernel profile), which would charge one run's clean-up to the next run's creation.
+    """
+    directory = root / f'run-{sum(1 for _ in root.glob("run-*")) if root.exists() else 0}'
     start, cpu = time.perf_counter(), cpuTime()
     generateDataset(BesselModel, directory, items, seed=SEED, num_workers=workers, progressbar=False)
-    seconds = time.perf_counter() - start, cpuTime() - cpu
-    shutil.rmtree(directory)
-    return seconds
+    return time.perf_counter() - start, cpuTime() - cpu
 
 
 def bestOf(repeats: int, function: Callable[..., tuple[float, float]], *args: Any) -> tuple[float, float]:
@@ -143,10 +147,11 @@ def benchGeneration(items: int, repeats: int, data_dir: Path) -> None:
     )
     print(f'{"bare synthesis (reference)":<34}{synthesis:>9.1f}{1.0:>12.2f}×{"":<78}{synthesis_cpu:>13.2f}', flush=True)
     rates: dict[tuple[int, str], float] = {}
+    root = data_dir / 'generation'
+    shutil.rmtree(root, ignore_errors=True)
     for workers in (1, 2):
-        root = data_dir / 'generation'
-        generationTime(root / f'w{workers}-warm-up', 2 * BATCH, workers)  # untimed: imports, page cache
-        times = {n: bestOf(repeats, generationTime, root / f'w{workers}-{n}', n, workers) for n in (small, items)}
+        generationTime(root, 2 * BATCH, workers)  # untimed: imports, page cache
+        times = {n: bestOf(repeats, generationTime, root, n, workers) for n in (small, items)}
         (wall_small, cpu_small), (wall_large, cpu_large) = times[small], times[items]
         rates[workers, 'total'] = items / wall_large
         rates[workers, 'steady'] = (items - small) / (wall_large - wall_small)

@@ -16,10 +16,10 @@ import shutil
 import sys
 import time
 from collections.abc import Iterator, Mapping
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, overload
+from typing import IO, Any, overload
 
 import numpy as np
 import torch
@@ -146,10 +146,15 @@ def _setupWorker(
     first: int,
 ) -> None:
     sampler = Sampler(**settings)
+    # each process writes its WAVs under temporary names in a folder of its own, then renames them into dataset_dir:
+    # creating files in one shared folder serialises the processes on its lock (the progress folder goes at the end)
+    scratch = Path(cache_file).parent / f'wav-{os.getpid()}'
+    scratch.mkdir(exist_ok=True)
     _WORKER.update(
         sampler=sampler,
         representation=InputRepresentation(sampler.sample_rate, representation),
         dataset_dir=dataset_dir,
+        scratch=scratch,
         cache=np.load(cache_file, mmap_mode='r+'),  # shared with the parent through the page cache
         first=first,
     )
@@ -158,11 +163,10 @@ def _setupWorker(
 def _renderChunk(indices: list[int]) -> tuple[list[int], list[Labels]]:
     """Render items `indices`, write their WAVs and their X rows (from the audio as stored): (indices, labels)."""
     sampler: AudioSampler = _WORKER['sampler']
-    directory = Path(_WORKER['dataset_dir'])
+    directory, scratch = Path(_WORKER['dataset_dir']), _WORKER['scratch']
     waveforms, labels = sampler.generateBatch(indices)
-    stored = np.stack(
-        [writeWav(directory / wavName(i), w, sampler.sample_rate) for i, w in zip(indices, waveforms, strict=True)]
-    )
+    paths = [directory / wavName(i) for i in indices]
+    stored = np.stack([writeWav(p, w, sampler.sample_rate, scratch) for p, w in zip(paths, waveforms, strict=True)])
     _WORKER['cache'][np.asarray(indices) - _WORKER['first']] = _WORKER['representation'].transformBatch(stored).numpy()
     return indices, labels
 
@@ -370,6 +374,8 @@ def _render(job: _Job, manifest: dict[str, Any], num_workers: int | None, batch_
     workers = min(workers, max(1, len(chunks)))
     with (
         open(log_file, 'a', encoding='utf-8') as log,
+        open(cache_file, 'rb') as cache_handle,
+        ThreadPoolExecutor(1) as syncer,
         tqdm(
             total=len(job.items),
             initial=len(verified),
@@ -379,19 +385,29 @@ def _render(job: _Job, manifest: dict[str, Any], num_workers: int | None, batch_
         ) as bar,
     ):
         # Items are logged only after their X rows reach the disk, in groups of at least a second's work (syncing
-        # every chunk would cost more than writing it); a kill loses at most that second.
+        # every chunk would cost more than writing it); a kill loses at most that second. A thread does the syncs
+        # (os.fsync releases the GIL, unlike the memmap's flush), one at a time, while the next chunks render.
         lines: list[str] = []
-        synced = time.monotonic()
+        synced, pending = time.monotonic(), None
         for n, (indices, labels) in enumerate(_results(job, chunks, workers), start=1):
             lines += [json.dumps({'i': i, 'y': y}) + '\n' for i, y in zip(indices, labels, strict=True)]
             if n == len(chunks) or time.monotonic() - synced > _SYNC_SECONDS:
-                cache.flush()
-                log.write(''.join(lines))
-                log.flush()
-                os.fsync(log.fileno())
+                if pending is not None:
+                    pending.result()
+                pending = syncer.submit(_persist, cache_handle, log, ''.join(lines))
                 lines, synced = [], time.monotonic()
             bar.update(len(indices))
+        if pending is not None:
+            pending.result()
     del cache
+
+
+def _persist(cache: IO[bytes], log: IO[str], lines: str) -> None:
+    """Sync the X cache file (every row written so far, through any process's memory map), then log `lines`."""
+    os.fsync(cache.fileno())
+    log.write(lines)
+    log.flush()
+    os.fsync(log.fileno())
 
 
 def _finish(job: _Job, header: dict[str, Any], shard_key: list[int] | None) -> TorchDataset | None:
