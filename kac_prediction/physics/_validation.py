@@ -1,11 +1,12 @@
 """Argument checks shared by the physics modules: each raises a ValueError or TypeError naming the argument."""
 
+import math
 import numbers
 
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ['checkModeCounts', 'checkPoints', 'checkPositive']
+__all__ = ['checkModeCounts', 'checkNumber', 'checkPoints', 'checkPositive']
 
 
 def checkModeCounts(N: object, M: object) -> tuple[int, int]:
@@ -16,6 +17,14 @@ def checkModeCounts(N: object, M: object) -> tuple[int, int]:
         if value < 1:
             raise ValueError(f'{name} must be at least 1 (the number of modes along that axis), got {value}.')
     return int(N), int(M)  # type: ignore[call-overload]
+
+
+def checkNumber(name: str, value: object, unit: str, zero: bool = False) -> float:
+    """Return `value` as a float, or raise unless it is a real number (not a bool), finite and > 0 (≥ 0 with zero)."""
+    number = float(value) if isinstance(value, numbers.Real) and not isinstance(value, bool) else math.nan
+    if not ((number >= 0.0 if zero else number > 0.0) and number < math.inf):
+        raise ValueError(f'{name} must be a finite number {"≥" if zero else ">"} 0 ({unit}), got {value!r}.')
+    return number
 
 
 def checkPositive(name: str, value: npt.ArrayLike, unit: str) -> npt.NDArray[np.float64]:

@@ -30,6 +30,8 @@ import numpy as np
 import numpy.typing as npt
 from scipy import signal, special
 
+from ._validation import checkNumber
+
 __all__ = ['circleSizeFromSound', 'physicsSizes', 'rectangleFromSound', 'resonanceFrequencies', 'weylArea']
 
 _PADDING = 8  # zero-padding factor (at least): bins of 1/(8T) Hz, sub-Hz for T ≥ 0.125 s
@@ -52,13 +54,6 @@ def _checkWaveform(waveform: npt.ArrayLike) -> npt.NDArray[np.float64]:
     return out
 
 
-def _checkNumber(name: str, value: object, unit: str, zero: bool = False) -> float:
-    number = float(value) if isinstance(value, numbers.Real) and not isinstance(value, bool) else math.nan
-    if not ((number >= 0.0 if zero else number > 0.0) and number < math.inf):
-        raise ValueError(f'{name} must be a finite number {"≥" if zero else ">"} 0 ({unit}), got {value!r}.')
-    return number
-
-
 def resonanceFrequencies(
     waveform: npt.ArrayLike,
     sample_rate: float,
@@ -77,14 +72,14 @@ def resonanceFrequencies(
     Raises ValueError for a waveform that is not 1-D or not finite, a non-positive sample_rate or an empty band.
     """
     x = _checkWaveform(waveform)
-    fs = _checkNumber('sample_rate', sample_rate, 'Hz')
-    low = _checkNumber('f_min', f_min, 'Hz', zero=True)
-    high = fs / 2.0 if f_max is None else _checkNumber('f_max', f_max, 'Hz')
+    fs = checkNumber('sample_rate', sample_rate, 'Hz')
+    low = checkNumber('f_min', f_min, 'Hz', zero=True)
+    high = fs / 2.0 if f_max is None else checkNumber('f_max', f_max, 'Hz')
     if not low < high:
         raise ValueError(
             f'the band [f_min, f_max] = [{low:g}, {high:g}] Hz is empty: choose f_min < f_max ≤ {fs / 2:g}.'
         )
-    threshold = _checkNumber('threshold_db', threshold_db, 'dB below the strongest peak')
+    threshold = checkNumber('threshold_db', threshold_db, 'dB below the strongest peak')
     n_fft = 1 << math.ceil(math.log2(_PADDING * x.size))
     spectrum = np.abs(np.fft.rfft(x * signal.windows.blackmanharris(x.size), n_fft))
     top = float(spectrum.max())
@@ -114,7 +109,7 @@ def circleSizeFromSound(waveform: npt.ArrayLike, sample_rate: float, wave_speed:
     the lowest and has no node inside the drum, so it sounds wherever the drum is struck and heard (BesselModel hears
     only the (0, m) modes, at the centre). Returns NaN when no resonance is found.
     """
-    c = _checkNumber('wave_speed', wave_speed, 'm/s')
+    c = checkNumber('wave_speed', wave_speed, 'm/s')
     peaks = resonanceFrequencies(waveform, sample_rate)
     return float(_Z01 * c / (math.pi * peaks[0])) if peaks.size else math.nan
 
@@ -142,7 +137,7 @@ def rectangleFromSound(waveform: npt.ArrayLike, sample_rate: float, wave_speed: 
     line of (3, 1), the second peak is another mode and the answer is wrong. Returns (NaN, NaN) when fewer than two
     resonances are found.
     """
-    c = _checkNumber('wave_speed', wave_speed, 'm/s')
+    c = checkNumber('wave_speed', wave_speed, 'm/s')
     peaks = resonanceFrequencies(waveform, sample_rate)
     if peaks.size < 2:
         return math.nan, math.nan
@@ -184,10 +179,10 @@ def weylArea(
     the range or the fit gives A ≤ 0.
     """
     x = _checkWaveform(waveform)
-    fs = _checkNumber('sample_rate', sample_rate, 'Hz')
-    c = _checkNumber('wave_speed', wave_speed, 'm/s')
-    multiple = _checkNumber('max_multiple', max_multiple, 'a multiple of the lowest resonance')
-    spacing = _checkNumber('min_spacing_bins', min_spacing_bins, 'bins of 1/T Hz')
+    fs = checkNumber('sample_rate', sample_rate, 'Hz')
+    c = checkNumber('wave_speed', wave_speed, 'm/s')
+    multiple = checkNumber('max_multiple', max_multiple, 'a multiple of the lowest resonance')
+    spacing = checkNumber('min_spacing_bins', min_spacing_bins, 'bins of 1/T Hz')
     if not isinstance(constant, numbers.Real) or not math.isfinite(constant):
         raise ValueError(f'constant must be a finite number (the term of N(f) independent of f), got {constant!r}.')
     peaks = resonanceFrequencies(x, fs, threshold_db=threshold_db)
@@ -232,8 +227,8 @@ def physicsSizes(
         raise ValueError(f'waveforms must hold real numbers, got dtype {batch.dtype}.')
     if batch.shape[1] < 8:
         raise ValueError(f'waveforms must hold at least 8 samples per recording, got {batch.shape[1]}.')
-    fs = _checkNumber('sample_rate', sample_rate, 'Hz')
-    c = _checkNumber('wave_speed', wave_speed, 'm/s')
+    fs = checkNumber('sample_rate', sample_rate, 'Hz')
+    c = checkNumber('wave_speed', wave_speed, 'm/s')
     size = np.full(batch.shape[0], np.nan, dtype=np.float64)
     aspect = np.full(batch.shape[0], np.nan, dtype=np.float64)
     for row, x in enumerate(batch.astype(np.float64)):

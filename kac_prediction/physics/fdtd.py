@@ -51,6 +51,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import signal
 
+from ._validation import checkNumber
 from .modal_synthesis import decayRate
 
 __all__ = [
@@ -72,13 +73,6 @@ Precision = Literal['float32', 'float64']
 
 
 # --- arguments ---
-
-
-def _positive(name: str, value: object, unit: str) -> float:
-    number = float(value) if isinstance(value, numbers.Real) and not isinstance(value, bool) else math.nan
-    if not (number > 0.0 and math.isfinite(number)):
-        raise ValueError(f'{name} must be a finite number > 0 ({unit}), got {value!r}.')
-    return number
 
 
 def _count(name: str, value: object, minimum: int, meaning: str) -> int:
@@ -134,10 +128,10 @@ def fdtdGridSpacing(
 
     wave_speed: c in m/s. sample_rate: Hz. oversampling: R ≥ 1. courant: λ, 0 < λ ≤ 1/√2 (else ValueError).
     """
-    c = _positive('wave_speed', wave_speed, 'm/s')
-    fs = _positive('sample_rate', sample_rate, 'Hz')
+    c = checkNumber('wave_speed', wave_speed, 'm/s')
+    fs = checkNumber('sample_rate', sample_rate, 'Hz')
     R = _count('oversampling', oversampling, 1, 'time steps per output sample')
-    lam = _positive('courant', courant, 'the Courant number c·k/h')
+    lam = checkNumber('courant', courant, 'the Courant number c·k/h')
     if lam > COURANT_LIMIT * (1.0 + _COURANT_SLACK):
         raise ValueError(
             f'courant = {lam!r} exceeds the 2-D stability bound 1/√2 ≈ 0.70711 of the explicit scheme: the solution '
@@ -267,7 +261,7 @@ def _prepareBatch(
     """Validate the batch; returns the prepared drums and R."""
     items = _masks(masks)
     B = len(items)
-    fs = _positive('sample_rate', sample_rate, 'Hz')
+    fs = checkNumber('sample_rate', sample_rate, 'Hz')
     R = _count('oversampling', oversampling, 1, 'time steps per output sample')
     spacing = _perDrum('h', h, B)
     speed = _perDrum('wave_speed', wave_speed, B)

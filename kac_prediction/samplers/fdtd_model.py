@@ -25,6 +25,7 @@ import shapely.ops
 from .. import geometry
 from ..geometry import Ellipse, Polygon, Shape, ShapeLabels
 from ..physics import COURANT_LIMIT, decayRate, fdtdGridSpacing, fdtdSynthesis
+from ..physics._validation import checkNumber
 from .audio_sampler import Labels, SamplerSettings, classLocalsToKwargs, itemRNG
 from .item_sampler import ItemSampler
 from .modal_sampler import SizeRange, parseRange
@@ -78,13 +79,6 @@ def _resolveShape(value: object) -> tuple[type[Shape], str]:
     if known.get(name) is value:
         return value, name
     return value, f'{value.__module__}:{value.__qualname__}'
-
-
-def _number(name: str, value: object, unit: str, zero: bool = False) -> float:
-    number = float(value) if isinstance(value, numbers.Real) and not isinstance(value, bool) else math.nan
-    if not ((number >= 0.0 if zero else number > 0.0) and number < math.inf):
-        raise ValueError(f'{name} must be a finite number {"≥" if zero else ">"} 0 ({unit}), got {value!r}.')
-    return number
 
 
 def _region(shape: Shape) -> Any:
@@ -209,14 +203,14 @@ class FDTDModel(ItemSampler[_Item]):
         if 'rng' in self.shape_settings:
             raise ValueError('shape_settings must not contain rng: each drum is drawn from a generator of the seed.')
         self._takes_rng = 'rng' in inspect.signature(Class).parameters
-        self.amplitude = _number('amplitude', amplitude, 'the peak of the waveform', zero=True)
+        self.amplitude = checkNumber('amplitude', amplitude, 'the peak of the waveform', zero=True)
         self.decay_time = decay_time
         decayRate(decay_time)
         self.drum_size = parseRange('drum_size', drum_size)
         self.wave_speed = math.sqrt(
-            _number('tension', tension, 'N/m') / _number('material_density', material_density, 'kg/m²')
+            checkNumber('tension', tension, 'N/m') / checkNumber('material_density', material_density, 'kg/m²')
         )
-        self.strike_width = _number('strike_width', strike_width, 'm, the diameter of the strike')
+        self.strike_width = checkNumber('strike_width', strike_width, 'm, the diameter of the strike')
         if (
             isinstance(strikes_per_drum, bool)
             or not isinstance(strikes_per_drum, numbers.Integral)
