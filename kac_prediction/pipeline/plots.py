@@ -17,7 +17,16 @@ import numpy.typing as npt
 
 from .checkpoints import _createTemporary
 
-__all__ = ['LABEL_UNITS', 'drawDrum', 'maskGrid', 'plotDrums', 'plotOutlines', 'plotPrediction', 'plotScatter']
+__all__ = [
+    'LABEL_UNITS',
+    'drawDrum',
+    'maskGrid',
+    'maskOutline',
+    'plotDrums',
+    'plotOutlines',
+    'plotPrediction',
+    'plotScatter',
+]
 
 LABEL_UNITS: dict[str, str] = {'drum_size': 'm', 'aspect_ratio': ''}
 """The unit of each label of the samplers' drums ('' for a ratio); labels not listed have none."""
@@ -259,11 +268,34 @@ def maskGrid(grid_size: int) -> npt.NDArray[np.float64]:
     return np.linspace(-1.0, 1.0, grid_size)
 
 
-def _maskScale(mask: npt.NDArray[np.float64], size: float) -> float:
-    """m per canonical unit for a drum of sqrt(area) `size` whose outline is `mask` (cells ≥ 0.5 inside)."""
-    cell = (2.0 / (mask.shape[0] - 1)) ** 2
-    area = float(np.count_nonzero(mask >= 0.5)) * cell
-    return size / math.sqrt(area) if area > 0 and size > 0 else math.nan
+def maskOutline(mask: npt.ArrayLike, drum_size: float) -> list[list[float]]:
+    """The outline of a predicted occupancy mask (G, G) (`mask[x, y]` on the canonical frame's nodes −1 … 1, as
+    OutlineCRePE predicts it): the longest closed 0.5 contour (linearly interpolated between nodes), as [[x, y], …] in
+    metres, scaled about the frame's origin so that it encloses drum_size² (m²). [] when no node is inside."""
+    import contourpy
+
+    P = np.asarray(mask, dtype=np.float64)
+    if P.ndim != 2 or P.shape[0] != P.shape[1] or P.shape[0] < 2:
+        raise ValueError(f'mask must be a square (G, G) array, got shape {P.shape}')
+    if not (np.any(P >= 0.5) and math.isfinite(drum_size) and drum_size > 0):
+        return []
+    nodes = maskGrid(P.shape[0])
+    padded = np.pad(P, 1)  # closes contours that touch the frame's edge
+    step = nodes[1] - nodes[0]
+    grid = np.concatenate([[nodes[0] - step], nodes, [nodes[-1] + step]])
+    # contourpy takes z[y, x]: the mask is indexed [x, y]
+    lines = [
+        np.asarray(line, dtype=np.float64) for line in contourpy.contour_generator(grid, grid, padded.T).lines(0.5)
+    ]
+    if not lines:
+        return []
+    longest = max(lines, key=lambda line: line.shape[0])
+    x, y = longest[:, 0], longest[:, 1]
+    area = abs(float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1)))) / 2.0
+    if not area > 0:
+        return []
+    outline: list[list[float]] = (longest * (drum_size / math.sqrt(area))).tolist()
+    return outline
 
 
 def plotOutlines(
@@ -276,11 +308,11 @@ def plotOutlines(
     iou: Any = None,
 ) -> Path:
     """Up to `n` test drums, each panel the true outline (solid; its vertices in the canonical pose) and the predicted
-    one (dashed; the 0.5 contour of the predicted occupancy mask), both drawn to scale in metres: each is scaled so
-    that sqrt(area) equals its drum_size (true or predicted). true_vertices: N arrays (n_k, 2) in the canonical frame
-    [−1, 1]; true_sizes, predicted_sizes: (N,) m; predicted_masks: (N, G, G) probabilities (`mask[x, y]`); iou:
-    optional (N,) shown in the titles. Of more than `n` drums, `n` are shown, spread evenly from the smallest true size
-    to the largest. Written atomically as a PNG at `path`, which is returned."""
+    one (dashed; `maskOutline` of the predicted occupancy mask, as `kac-prediction predict` reports it), both drawn to
+    scale in metres: each is scaled so that sqrt(area) equals its drum_size (true or predicted). true_vertices: N
+    arrays (n_k, 2) in the canonical frame [−1, 1]; true_sizes, predicted_sizes: (N,) m; predicted_masks: (N, G, G)
+    probabilities (`mask[x, y]`); iou: optional (N,) shown in the titles. Of more than `n` drums, `n` are shown, spread
+    evenly from the smallest true size to the largest. Written atomically as a PNG at `path`, which is returned."""
     from matplotlib.patches import Polygon
 
     from ..geometry import Polygon as Shape
@@ -306,15 +338,13 @@ def plotOutlines(
     rows = max(1, math.ceil(len(shown) / columns))
     figure = _newFigure(3.0 * columns, 3.0 * rows)
     axes = np.atleast_1d(figure.subplots(rows, columns)).flatten()
-    nodes = maskGrid(masks.shape[1]) if N else np.zeros(0)
     for ax, i in zip(axes, shown, strict=False):
         vertices = np.asarray(true_vertices[i], dtype=np.float64)
         scale = sizes[i] / math.sqrt(Shape(vertices).area)
         ax.add_patch(Polygon(vertices * scale, closed=True, fill=False, color='tab:blue', linewidth=1.5))
-        predicted_scale = _maskScale(masks[i], float(guesses[i]))
-        if math.isfinite(predicted_scale) and masks[i].max() >= 0.5 > masks[i].min():
-            X, Y = np.meshgrid(nodes * predicted_scale, nodes * predicted_scale, indexing='ij')
-            ax.contour(X, Y, masks[i], levels=[0.5], colors='tab:orange', linewidths=1.5, linestyles='--')
+        outline = maskOutline(masks[i], float(guesses[i]))
+        if outline:
+            ax.add_patch(Polygon(outline, closed=True, fill=False, color='tab:orange', linewidth=1.5, linestyle='--'))
         title = f'size {sizes[i]:.3g} m, predicted {guesses[i]:.3g} m'
         if iou is not None:
             title += f'\nIoU {float(np.asarray(iou).reshape(-1)[i]):.2f}'

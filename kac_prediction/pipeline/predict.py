@@ -25,6 +25,7 @@ from ..architecture import OutlineCRePE, SpectrumCRePE
 from ..dataset.input_representation import InputRepresentation
 from .checkpoints import CheckpointError, bestCheckpoint, loadCheckpoint
 from .load_model import loadModel
+from .plots import maskOutline
 
 __all__ = ['ONSET_THRESHOLD', 'Predictor', 'loadPredictor', 'maskOutline', 'prepareAudio']
 
@@ -111,38 +112,6 @@ def _readAudio(path: str | os.PathLike[str]) -> tuple[npt.NDArray[np.float64], i
     except (RuntimeError, TypeError) as error:  # soundfile.LibsndfileError is a RuntimeError
         raise ValueError(f'cannot read {os.fspath(path)} as audio: {error}') from error
     return np.asarray(data, dtype=np.float64), int(rate)
-
-
-def maskOutline(mask: npt.ArrayLike, drum_size: float) -> list[list[float]]:
-    """The outline of a predicted occupancy mask (G, G) (`mask[x, y]` on the canonical frame's nodes −1 … 1, as
-    OutlineCRePE predicts it): the longest closed 0.5 contour (linearly interpolated between nodes), as [[x, y], …] in
-    metres, scaled about the frame's origin so that it encloses drum_size² (m²). [] when no node is inside."""
-    import contourpy
-
-    from .plots import maskGrid
-
-    P = np.asarray(mask, dtype=np.float64)
-    if P.ndim != 2 or P.shape[0] != P.shape[1] or P.shape[0] < 2:
-        raise ValueError(f'mask must be a square (G, G) array, got shape {P.shape}')
-    if not (np.any(P >= 0.5) and math.isfinite(drum_size) and drum_size > 0):
-        return []
-    nodes = maskGrid(P.shape[0])
-    padded = np.pad(P, 1)  # closes contours that touch the frame's edge
-    step = nodes[1] - nodes[0]
-    grid = np.concatenate([[nodes[0] - step], nodes, [nodes[-1] + step]])
-    # contourpy takes z[y, x]: the mask is indexed [x, y]
-    lines = [
-        np.asarray(line, dtype=np.float64) for line in contourpy.contour_generator(grid, grid, padded.T).lines(0.5)
-    ]
-    if not lines:
-        return []
-    longest = max(lines, key=lambda line: line.shape[0])
-    x, y = longest[:, 0], longest[:, 1]
-    area = abs(float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1)))) / 2.0
-    if not area > 0:
-        return []
-    outline: list[list[float]] = (longest * (drum_size / math.sqrt(area))).tolist()
-    return outline
 
 
 class Predictor:
