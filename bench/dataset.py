@@ -7,11 +7,13 @@ BesselModel defaults, 1-s drums at 48 kHz, end2end X, BLAS (and torch) pinned to
 
 1. Generation. The reference is the sampler's bare synthesis: `generateBatch` in batches of 32 over the same items,
    one thread. `generateDataset` (a new directory per run, all removed at the end of the section, not between runs:
-   see `generationTime`; progressbar off) runs with num_workers=1 (in this process) and 2
-   (worker processes), each at two sizes, --items and --items / 5, after an untimed warm-up run. `total` is items /
-   wall time of the larger run; it includes the fixed costs (starting the workers, the final metadata write and
-   load). `steady` is Δitems / Δtime between the two sizes, which cancels those fixed costs; the verdicts are on
-   `steady`. Each wall time is the best of --repeats runs. DESIGN §7: I/O + bookkeeping per item with one worker,
+   see `generationTime`; progressbar off) runs with num_workers=1 (in this process) and 2 (worker processes), each at
+   two sizes, --items and --items / 5, after an untimed warm-up run. `total` is items / wall time of the larger run;
+   it includes the fixed costs (starting the workers, the final metadata write and load). `steady` is Δitems / Δtime
+   between the two sizes, which cancels those fixed costs; the verdicts are on `steady`. Each wall time is the best of
+   --repeats runs; each repeat runs every measurement once (synthesis, 1 worker, 2 workers), so that a slow spell of
+   the host slows them alike. The floor the file system sets (writing as many WAV-sized files, no synthesis) is
+   measured in the same repeats and printed beside the overhead. DESIGN §7: I/O + bookkeeping per item with one worker,
    1/rate − 1/rate_synthesis, ≤ 2 ms (the original spent ≈ 22 ms); two workers ≥ 1.8× one worker. The CPU columns
    (this process and its workers, user + system) show where the time goes when the wall clock is disturbed.
 2. Load. A --load-items dataset (drums × 5 strikes) generated once with the library into --data-dir and reused when
@@ -47,7 +49,7 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -113,6 +115,23 @@ def synthesisTime(items: int) -> tuple[float, float]:
     return time.perf_counter() - start, cpuTime() - cpu
 
 
+def fileCreationTime(root: Path, items: int) -> tuple[float, float]:
+    """(wall, CPU) seconds to write `items` files of a dataset WAV's size into a new directory under `root` the way
+    `writeWav` does (a temporary name in a folder of its own, then a rename), bytes prepared beforehand: the floor
+    that the file system sets for any one-file-per-item format."""
+    directory = root / f'files-{sum(1 for _ in root.glob("files-*")) if root.exists() else 0}'
+    scratch = directory / 'scratch'
+    scratch.mkdir(parents=True)
+    payload = bytes(44 + 3 * round(DURATION * SAMPLE_RATE))
+    start, cpu = time.perf_counter(), cpuTime()
+    for i in range(items):
+        temporary = scratch / f'.tmp-{wavName(i)}'
+        with open(temporary, 'wb') as file:
+            file.write(payload)
+        os.replace(temporary, directory / wavName(i))
+    return time.perf_counter() - start, cpuTime() - cpu
+
+
 def generationTime(root: Path, items: int, workers: int) -> tuple[float, float]:
     """(wall, CPU) seconds of `generateDataset` into a new directory under `root`.
 
@@ -126,11 +145,6 @@ def generationTime(root: Path, items: int, workers: int) -> tuple[float, float]:
     return time.perf_counter() - start, cpuTime() - cpu
 
 
-def bestOf(repeats: int, function: Callable[..., tuple[float, float]], *args: Any) -> tuple[float, float]:
-    """The (wall, CPU) seconds of the run with the least wall time."""
-    return min(function(*args) for _ in range(repeats))
-
-
 def benchGeneration(items: int, repeats: int, data_dir: Path) -> None:
     small = items // 5
     if small < BATCH or items - small < 2 * BATCH:
@@ -139,7 +153,19 @@ def benchGeneration(items: int, repeats: int, data_dir: Path) -> None:
         f'generation: {items} BesselModel drums (1 s, 48 kHz, end2end), batches of {BATCH}, best of {repeats}; '
         f'steady = ({items} − {small} items) / Δtime'
     )
-    wall, cpu = bestOf(repeats, synthesisTime, items)
+    root = data_dir / 'generation'
+    shutil.rmtree(root, ignore_errors=True)
+    for workers in (1, 2):
+        generationTime(root, 2 * BATCH, workers)  # untimed: imports, page cache
+    # the repeats go round every measurement in turn, so that a slow spell of the host hits them all alike
+    runs: dict[Any, list[tuple[float, float]]] = {}
+    for _ in range(repeats):
+        runs.setdefault('synthesis', []).append(synthesisTime(items))
+        runs.setdefault('files', []).append(fileCreationTime(root, items))
+        for workers in (1, 2):
+            for n in (small, items):
+                runs.setdefault((workers, n), []).append(generationTime(root, n, workers))
+    wall, cpu = min(runs['synthesis'])
     synthesis, synthesis_cpu = items / wall, 1e3 * cpu / items
     print(
         f'{"":<34}{"items/s":>9}{"÷ synthesis":>13}{"overhead ms/item":>18}{"÷ 1 worker":>12}{"target":>10}  '
@@ -147,12 +173,8 @@ def benchGeneration(items: int, repeats: int, data_dir: Path) -> None:
     )
     print(f'{"bare synthesis (reference)":<34}{synthesis:>9.1f}{1.0:>12.2f}×{"":<78}{synthesis_cpu:>13.2f}', flush=True)
     rates: dict[tuple[int, str], float] = {}
-    root = data_dir / 'generation'
-    shutil.rmtree(root, ignore_errors=True)
     for workers in (1, 2):
-        generationTime(root, 2 * BATCH, workers)  # untimed: imports, page cache
-        times = {n: bestOf(repeats, generationTime, root, n, workers) for n in (small, items)}
-        (wall_small, cpu_small), (wall_large, cpu_large) = times[small], times[items]
+        (wall_small, cpu_small), (wall_large, cpu_large) = min(runs[workers, small]), min(runs[workers, items])
         rates[workers, 'total'] = items / wall_large
         rates[workers, 'steady'] = (items - small) / (wall_large - wall_small)
         cpus = {'total': 1e3 * cpu_large / items, 'steady': 1e3 * (cpu_large - cpu_small) / (items - small)}
@@ -170,6 +192,13 @@ def benchGeneration(items: int, repeats: int, data_dir: Path) -> None:
             verdict = ('ok' if ok else 'BELOW TARGET') if kind == 'steady' else '(incl. start-up; verdict on steady)'
             cpu_columns = f'{cpus[kind]:>13.2f}{cpus[kind] - synthesis_cpu:>14.2f}'
             print(f'{line}{target:>10}  {verdict:<36}{cpu_columns}', flush=True)
+    files_wall, files_cpu = min(runs['files'])
+    print(
+        f'of that overhead, the file system alone (writing {items} WAV-sized files, temporary name + rename, in the '
+        f'same run): {1e3 * files_wall / items:.2f} ms/item wall, {1e3 * files_cpu / items:.2f} ms CPU. It depends on '
+        'the machine: ext4 skips inodes freed in the last hours while their table block is cached, so creating files '
+        'on a disk that saw many deletions costs more.'
+    )
     print(
         'CPU ms/item: CPU time of this process and its workers per item; unlike the wall-clock figures it barely '
         'moves when other processes share the cores.'
