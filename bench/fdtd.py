@@ -10,8 +10,10 @@ interior (unknown) node advanced by one time step: interior nodes × (48 000 −
 - numba CPU, 1 worker and 2 workers: `fdtdSynthesis(..., workers=1 | 2)` (float32 state; 2 workers are two threads
   running the GIL-free kernel on different drums);
 - numba CUDA: `fdtdSynthesis(..., device='cuda')` on a batch of --gpu-drums drums, where a CUDA device exists.
-Timings are the best of --repeats runs after a warm-up (the JIT compiles, or loads its on-disk cache, once); the
-1- and 2-worker runs alternate, and the ratio of each pair is printed too (their median beside the best-of ratio).
+Timings are the best of --repeats runs after a warm-up (the JIT compiles, or loads its on-disk cache, once). The
+1- and 2-worker runs alternate; the two-worker verdict is on the median of the pairs' ratios, which a slow or fast
+spell of the host (the 1-worker rate varies by up to 30 % from run to run on the development VM) moves less than the
+ratio of the two best runs, also printed.
 Targets (DESIGN §7): ≥ 1.2·10⁹ node-updates/s on one core, ≥ 1.8× that with two workers, ≥ 2.5·10¹¹ on one H200.
 The machine's load
 average is printed before and after: on a shared 2-core machine another process's work slows every figure, the
@@ -124,16 +126,19 @@ def main() -> None:
         print(f'{name:<26}{drums:>6}{rate:>10.2f}{updates:>16.3e}{updates / ref_updates:>12.1f}×{per_cpu:>16.3e}')
     one, two = rows[1][3], rows[2][3]
     print(f'one core: {one:.3e} node-updates/s, target ≥ {CPU_TARGET:.1e}: {"ok" if one >= CPU_TARGET else "NOT MET"}')
-    verdict = 'ok' if two >= TWO_WORKER_TARGET * one else 'NOT MET'
+    median = float(np.median(pair_ratios))
+    verdict = 'ok' if median >= TWO_WORKER_TARGET else 'NOT MET'
     print(
-        f'two workers: {two / one:.2f}× one worker, target ≥ {TWO_WORKER_TARGET}×: {verdict} (this process got '
-        f'{rows[2][3] / rows[2][4]:.2f} CPUs on average; per CPU-second the two workers ran at '
-        f'{rows[2][4] / rows[1][4]:.2f}× the rate of one)'
+        f'two workers: {median:.2f}× one worker (median over the {args.repeats} interleaved pairs, each 1-worker wall '
+        f'time ÷ the 2-worker one that follows: {" ".join(f"{r:.2f}×" for r in pair_ratios)}), target ≥ '
+        f'{TWO_WORKER_TARGET}×: {verdict}'
     )
+    singles = ' '.join(f'{args.drums / t:.2f}' for t, _ in timings[1])
     print(
-        f'  each of the {args.repeats} interleaved pairs (1 worker ÷ 2 workers wall time): '
-        f'{" ".join(f"{r:.2f}×" for r in pair_ratios)}; median {float(np.median(pair_ratios)):.2f}×; 1-worker runs '
-        f'{" ".join(f"{args.drums / t:.2f}" for t, _ in timings[1])} drums/s'
+        f'  ratio of the best runs {two / one:.2f}× (1-worker runs {singles} drums/s, spread by the host); '
+        f'this process got {rows[2][3] / rows[2][4]:.2f} CPUs '
+        f'on average in its best 2-worker run, per CPU-second the two workers ran at {rows[2][4] / rows[1][4]:.2f}× '
+        'the rate of one'
     )
     print(f'max |numba float32 − reference| / peak over {args.reference_drums} drums: {error:.1e} (limit 1e-3)')
     if gpu_error is None:
