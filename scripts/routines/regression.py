@@ -122,10 +122,12 @@ def trainRegression(
             print(f'{"":<14}(physics found no estimate for {int(m["physics_failures"])} items; RMSE over the others)')
     if isMain():  # scatter.png and drums.png beside the checkpoints (and in wandb)
         run_dir = result['exports_dir']
-        drums = [[dict(zip(labels, row.tolist(), strict=True)) for row in T] for T in (Y[test], predicted)]
+        true_drums, predicted_drums = (
+            [dict(zip(labels, row.tolist(), strict=True)) for row in T] for T in (Y[test], predicted)
+        )
         figures = {
             'scatter': plotScatter(Y[test], predicted, labels, os.path.join(run_dir, 'scatter.png')),
-            'drums': plotDrums(*drums, Sampler.__name__, os.path.join(run_dir, 'drums.png')),
+            'drums': plotDrums(true_drums, predicted_drums, Sampler.__name__, os.path.join(run_dir, 'drums.png')),
         }
         if routine.using_wandb:
             import wandb
