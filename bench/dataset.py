@@ -115,11 +115,16 @@ def synthesisTime(items: int) -> tuple[float, float]:
     return time.perf_counter() - start, cpuTime() - cpu
 
 
+def newDirectory(root: Path, prefix: str) -> Path:
+    """root/<prefix>-N, N the number of such directories already there (created by the caller's write)."""
+    return root / f'{prefix}-{sum(1 for _ in root.glob(f"{prefix}-*")) if root.exists() else 0}'
+
+
 def fileCreationTime(root: Path, items: int) -> tuple[float, float]:
     """(wall, CPU) seconds to write `items` files of a dataset WAV's size into a new directory under `root` the way
     `writeWav` does (a temporary name in a folder of its own, then a rename), bytes prepared beforehand: the floor
     that the file system sets for any one-file-per-item format."""
-    directory = root / f'files-{sum(1 for _ in root.glob("files-*")) if root.exists() else 0}'
+    directory = newDirectory(root, 'files')
     scratch = directory / 'scratch'
     scratch.mkdir(parents=True)
     payload = bytes(44 + 3 * round(DURATION * SAMPLE_RATE))
@@ -139,7 +144,7 @@ def generationTime(root: Path, items: int, workers: int) -> tuple[float, float]:
     deleted in the last seconds make creating new ones slower (the inode allocator skips recently deleted inodes,
     `recently_deleted` in a kernel profile), which would charge one run's clean-up to the next run's creation.
     """
-    directory = root / f'run-{sum(1 for _ in root.glob("run-*")) if root.exists() else 0}'
+    directory = newDirectory(root, 'run')
     start, cpu = time.perf_counter(), cpuTime()
     generateDataset(BesselModel, directory, items, seed=SEED, num_workers=workers, progressbar=False)
     return time.perf_counter() - start, cpuTime() - cpu

@@ -152,8 +152,8 @@ def writeWav(
     bits of int32 values, so the file holds exactly these codes and the returned samples equal the file's. The file is
     written under a temporary name in `temporary_dir` (default: beside `path`; it must be on the same file system)
     and renamed into place. Processes writing many files into one directory should each give their own
-    `temporary_dir`: creating a file takes the directory's lock (≈ 1 ms on ext4 on the development VM), a rename
-    much less.
+    `temporary_dir`: creating files serialises on the directory's lock, renaming them much less (two processes
+    creating files in one folder spent 2.2 ms of CPU per file, in separate folders 0.8 ms, on the development VM).
     """
     peak = float(np.max(np.abs(waveform), initial=0.0))
     if not math.isfinite(peak) or peak > 1.0:

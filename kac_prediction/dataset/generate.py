@@ -2,9 +2,10 @@
 
 Work in progress lives in `<dataset_dir>/.generation/`: `manifest.json` (what is being generated), `items.jsonl` (one
 line per finished item: its index and labels) and `cache.npy` (X rows). Workers render a chunk of items, write their
-WAVs atomically, read them back and transform them (X is always computed from the audio as stored); the parent
-writes the X rows, then logs the items. A killed run leaves only finished items in the log; the next call with the
-same arguments verifies them, renders the rest and finishes. `metadata.json` is written last.
+WAVs atomically (a temporary name in a `.generation/wav-<pid>/` folder of their own, then a rename), transform the
+samples as stored (X is always computed from the audio the WAVs hold) and write the X rows into the shared
+`cache.npy`; the parent syncs X, then logs the items. A killed run leaves only finished items in the log; the next
+call with the same arguments verifies them, renders the rest and finishes. `metadata.json` is written last.
 """
 
 import inspect
@@ -359,6 +360,7 @@ def _render(job: _Job, manifest: dict[str, Any], num_workers: int | None, batch_
     if cache is None:  # no X rows to trust: every item is redone
         done = {}
         cache = np.lib.format.open_memmap(cache_file, mode='w+', dtype=np.float32, shape=shape)
+    del cache  # the file now has X's shape: the workers map it, the parent only syncs it (`_persist`)
     verified = {}
     for i, y in sorted(done.items()):
         try:
@@ -399,7 +401,6 @@ def _render(job: _Job, manifest: dict[str, Any], num_workers: int | None, batch_
             bar.update(len(indices))
         if pending is not None:
             pending.result()
-    del cache
 
 
 def _persist(cache: IO[bytes], log: IO[str], lines: str) -> None:
