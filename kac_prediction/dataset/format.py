@@ -6,12 +6,12 @@ last, so a directory without it is never a complete dataset.
 """
 
 import hashlib
-import io
 import json
 import math
 import os
 import tempfile
-from collections.abc import Iterator, Mapping
+import wave
+from collections.abc import Iterator, Mapping, Sequence
 from importlib import metadata as importlib_metadata
 from pathlib import Path
 from typing import Any
@@ -38,7 +38,7 @@ __all__ = [
     'samplerInfo',
     'wavName',
     'writeMetadata',
-    'writeWav',
+    'writeWavs',
 ]
 
 FORMAT_VERSION = 2
@@ -136,42 +136,60 @@ def writeMetadata(dataset_dir: str | os.PathLike[str], header: Mapping[str, Any]
 
 
 def quantise24(waveform: npt.NDArray[np.float64]) -> npt.NDArray[np.int32]:
-    """24-bit PCM codes of a waveform in [−1, 1]: round(x · 2²³), clipped to [−2²³, 2²³ − 1]; int32."""
-    return np.clip(np.rint(waveform * 8388608.0), -8388608, 8388607).astype(np.int32)
+    """24-bit PCM codes of a waveform (any shape) in [−1, 1]: round(x · 2²³), clipped to [−2²³, 2²³ − 1]; int32."""
+    scaled = np.multiply(waveform, 8388608.0, dtype=np.float64)  # one temporary, rounded and clipped in place
+    np.rint(scaled, out=scaled)
+    np.clip(scaled, -8388608.0, 8388607.0, out=scaled)
+    return scaled.astype(np.int32)
 
 
-def writeWav(
-    path: str | os.PathLike[str],
-    waveform: npt.NDArray[np.float64],
+# the three low bytes of a little-endian int32: a 24-bit PCM sample, as a WAV stores it
+_INT24 = np.dtype({'names': ['pcm'], 'formats': ['V3'], 'offsets': [0], 'itemsize': 4})
+
+
+def writeWavs(
+    paths: Sequence[str | os.PathLike[str]],
+    waveforms: npt.NDArray[np.float64],
     sample_rate: int,
     temporary_dir: str | os.PathLike[str] | None = None,
-) -> npt.NDArray[np.float64]:
-    """Write a mono 24-bit PCM WAV atomically and return the samples as stored (float64, what reading it gives).
+) -> npt.NDArray[np.float32]:
+    """Write row b of `waveforms` (B, L) to `paths[b]` as a mono 24-bit PCM WAV, atomically; return the samples as
+    stored, float32 (B, L).
 
-    The waveform must lie within [−1, 1]. It is quantised here (`quantise24`) and handed to soundfile as the top 24
-    bits of int32 values, so the file holds exactly these codes and the returned samples equal the file's. The file is
-    written under a temporary name in `temporary_dir` (default: beside `path`; it must be on the same file system)
-    and renamed into place. Processes writing many files into one directory should each give their own
-    `temporary_dir`: creating files serialises on the directory's lock, renaming them much less (two processes
-    creating files in one folder spent 2.2 ms of CPU per file, in separate folders 0.8 ms, on the development VM).
+    Every row must lie within [−1, 1] (checked before anything is written). Rows are quantised by `quantise24`; the
+    returned samples are the codes / 2²³, exact in float32 and equal to what reading the files gives. The header is
+    written by the standard library's `wave`: the same bytes as soundfile's when L is even; for odd L the data chunk
+    lacks soundfile's pad byte (both read either file). Each file is written under a temporary name in
+    `temporary_dir` (default: beside its path; it must be on the same file system) and renamed into place.
+    Processes writing many files into one directory should each give their own `temporary_dir`: creating files
+    serialises on the directory's lock, renaming them much less (two processes creating files in one folder spent
+    2.2 ms of CPU per file, in separate folders 0.8 ms, on the development VM).
     """
-    peak = float(np.max(np.abs(waveform), initial=0.0))
-    if not math.isfinite(peak) or peak > 1.0:
-        raise ValueError(f'{path}: the waveform peaks at {peak}, beyond full scale (1.0); lower the `amplitude`.')
-    codes = quantise24(waveform)
-    target = Path(path)
-    folder = target.parent if temporary_dir is None else Path(temporary_dir)
-    temporary = folder / f'.tmp-{os.getpid()}-{target.name}'
-    encoded = io.BytesIO()  # encoded in memory, written with one system call: faster than soundfile's own writes
-    sf.write(encoded, codes << 8, sample_rate, subtype='PCM_24', format='WAV')
-    try:
-        with open(temporary, 'wb') as file:
-            file.write(encoded.getbuffer())
-        os.replace(temporary, target)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
-    return codes / 8388608.0
+    waveforms = np.asarray(waveforms)
+    if waveforms.ndim != 2 or len(waveforms) != len(paths):
+        raise ValueError(f'writeWavs needs one waveform row per path: got {len(paths)} paths, shape {waveforms.shape}.')
+    peaks = np.maximum(waveforms.max(axis=1, initial=0.0), -waveforms.min(axis=1, initial=0.0))
+    for path, peak in zip(paths, peaks, strict=True):
+        if not math.isfinite(peak) or peak > 1.0:
+            raise ValueError(f'{path}: the waveform peaks at {peak}, beyond full scale (1.0); lower the `amplitude`.')
+    codes = quantise24(waveforms)
+    pcm = np.ascontiguousarray(codes.astype('<i4', copy=False).view(_INT24)['pcm']).view(np.uint8)  # (B, 3L)
+    for path, frames in zip(paths, pcm, strict=True):
+        target = Path(path)
+        folder = target.parent if temporary_dir is None else Path(temporary_dir)
+        temporary = folder / f'.tmp-{os.getpid()}-{target.name}'
+        try:
+            with open(temporary, 'wb') as file, wave.open(file, 'wb') as wav:
+                wav.setnchannels(1)
+                wav.setsampwidth(3)
+                wav.setframerate(sample_rate)
+                wav.setnframes(waveforms.shape[1])  # known in advance: the header is written once, never patched
+                wav.writeframesraw(frames)
+            os.replace(temporary, target)
+        except BaseException:
+            temporary.unlink(missing_ok=True)
+            raise
+    return np.multiply(codes, np.float32(1.0 / 8388608.0), dtype=np.float32)
 
 
 def _wavFormat(path: str | os.PathLike[str]) -> tuple[int, int, int] | None:

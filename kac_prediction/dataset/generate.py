@@ -41,7 +41,7 @@ from .format import (
     samplerInfo,
     wavName,
     writeMetadata,
-    writeWav,
+    writeWavs,
 )
 from .input_representation import InputRepresentation, RepresentationSettings
 from .load import loadDataset, readHeader
@@ -151,24 +151,37 @@ def _setupWorker(
     # creating files in one shared folder serialises the processes on its lock (the progress folder goes at the end)
     scratch = Path(cache_file).parent / f'wav-{os.getpid()}'
     scratch.mkdir(exist_ok=True)
+    layout = np.load(cache_file, mmap_mode='r')  # where the rows start in the .npy file, and their size
     _WORKER.update(
         sampler=sampler,
         representation=InputRepresentation(sampler.sample_rate, representation),
         dataset_dir=dataset_dir,
         scratch=scratch,
-        cache=np.load(cache_file, mmap_mode='r+'),  # shared with the parent through the page cache
+        cache=os.open(cache_file, os.O_WRONLY),  # rows go in with pwrite: no page faults of a shared memory map
+        rows_offset=layout.offset,
+        row_bytes=layout[0].nbytes if len(layout) else 0,
         first=first,
     )
+    del layout
+
+
+def _closeWorker() -> None:
+    os.close(_WORKER.pop('cache'))
+    _WORKER.clear()
 
 
 def _renderChunk(indices: list[int]) -> tuple[list[int], list[Labels]]:
     """Render items `indices`, write their WAVs and their X rows (from the audio as stored): (indices, labels)."""
     sampler: AudioSampler = _WORKER['sampler']
-    directory, scratch = Path(_WORKER['dataset_dir']), _WORKER['scratch']
+    directory = Path(_WORKER['dataset_dir'])
     waveforms, labels = sampler.generateBatch(indices)
-    paths = [directory / wavName(i) for i in indices]
-    stored = np.stack([writeWav(p, w, sampler.sample_rate, scratch) for p, w in zip(paths, waveforms, strict=True)])
-    _WORKER['cache'][np.asarray(indices) - _WORKER['first']] = _WORKER['representation'].transformBatch(stored).numpy()
+    stored = writeWavs([directory / wavName(i) for i in indices], waveforms, sampler.sample_rate, _WORKER['scratch'])
+    rows = _WORKER['representation'].transformBatch(stored).numpy()
+    for i, row in zip(indices, rows, strict=True):
+        offset, data = _WORKER['rows_offset'] + (i - _WORKER['first']) * _WORKER['row_bytes'], memoryview(row).cast('B')
+        while data:  # a regular file takes the whole row at once unless the disk is full (then pwrite raises)
+            written = os.pwrite(_WORKER['cache'], data, offset)
+            data, offset = data[written:], offset + written
     return indices, labels
 
 
@@ -319,7 +332,7 @@ def _results(job: _Job, chunks: list[list[int]], workers: int) -> Iterator[tuple
             for chunk in chunks:
                 yield _renderChunk(chunk)
         finally:
-            _WORKER.clear()
+            _closeWorker()
         return
     # fork where it is the platform's default (Linux): workers start at once and scripts need no __main__ guard
     context = multiprocessing.get_context('fork' if sys.platform.startswith('linux') else 'spawn')
@@ -360,7 +373,7 @@ def _render(job: _Job, manifest: dict[str, Any], num_workers: int | None, batch_
     if cache is None:  # no X rows to trust: every item is redone
         done = {}
         cache = np.lib.format.open_memmap(cache_file, mode='w+', dtype=np.float32, shape=shape)
-    del cache  # the file now has X's shape: the workers map it, the parent only syncs it (`_persist`)
+    del cache  # the file now has X's shape: the workers write rows into it, the parent only syncs it (`_persist`)
     verified = {}
     for i, y in sorted(done.items()):
         try:
@@ -404,7 +417,7 @@ def _render(job: _Job, manifest: dict[str, Any], num_workers: int | None, batch_
 
 
 def _persist(cache: IO[bytes], log: IO[str], lines: str) -> None:
-    """Sync the X cache file (every row written so far, through any process's memory map), then log `lines`."""
+    """Sync the X cache file (every row any process has written so far), then log `lines`."""
     os.fsync(cache.fileno())
     log.write(lines)
     log.flush()

@@ -11,7 +11,7 @@ import numpy as np
 import torch
 
 from ..samplers import AudioSampler
-from .format import CACHE_DIR, cachePath, wavName, writeMetadata, writeWav
+from .format import CACHE_DIR, cachePath, wavName, writeMetadata, writeWavs
 from .input_representation import InputRepresentation
 from .load import readHeader
 from .torch_dataset import TorchDataset, labelsToTensors
@@ -46,9 +46,8 @@ def regenerateDataPoints(dataset: TorchDataset, Sampler: type[AudioSampler], ent
     directory = Path(dataset.dataset_dir)
     sampler = Sampler(**dataset.sampler_settings)
     waveforms, labels = sampler.generateBatch(indices)
-    stored = np.stack(
-        [writeWav(directory / wavName(i), w, sampler.sample_rate) for i, w in zip(indices, waveforms, strict=True)]
-    )  # the samples as written, so X comes from the stored audio without reading it back
+    # the samples as written, so X comes from the stored audio without reading it back
+    stored = writeWavs([directory / wavName(i) for i in indices], waveforms, sampler.sample_rate)
     representation = InputRepresentation(sampler.sample_rate, dataset.representation_settings)
     rows = representation.transformBatch(stored).numpy()
     keep = cachePath(directory, representation.settings, sampler.length)
