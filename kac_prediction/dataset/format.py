@@ -16,6 +16,7 @@ from importlib import metadata as importlib_metadata
 from pathlib import Path
 from typing import Any
 
+import numba
 import numpy as np
 import numpy.typing as npt
 import soundfile as sf
@@ -136,15 +137,38 @@ def writeMetadata(dataset_dir: str | os.PathLike[str], header: Mapping[str, Any]
 
 
 def quantise24(waveform: npt.NDArray[np.float64]) -> npt.NDArray[np.int32]:
-    """24-bit PCM codes of a waveform (any shape) in [−1, 1]: round(x · 2²³), clipped to [−2²³, 2²³ − 1]; int32."""
+    """24-bit PCM codes of a waveform (any shape) in [−1, 1]: round(x · 2²³), clipped to [−2²³, 2²³ − 1]; int32.
+
+    The definition that `writeWavs` follows (in compiled code, `_encode24`); the tests hold one to the other.
+    """
     scaled = np.multiply(waveform, 8388608.0, dtype=np.float64)  # one temporary, rounded and clipped in place
     np.rint(scaled, out=scaled)
     np.clip(scaled, -8388608.0, 8388607.0, out=scaled)
     return scaled.astype(np.int32)
 
 
-# the three low bytes of a little-endian int32: a 24-bit PCM sample, as a WAV stores it
-_INT24 = np.dtype({'names': ['pcm'], 'formats': ['V3'], 'offsets': [0], 'itemsize': 4})
+@numba.njit(cache=True, nogil=True)
+def _encode24(
+    waveforms: npt.NDArray[np.float64], pcm: npt.NDArray[np.uint8], stored: npt.NDArray[np.float32]
+) -> int:  # pragma: no cover - compiled
+    """Rows (B, L) → pcm (B, 3L): the `quantise24` codes as little-endian 24-bit bytes, and stored (B, L) = code / 2²³.
+
+    One pass per row, no temporaries (the NumPy equivalent costs ≈ 0.6 ms per 1-s item). Returns the index of the
+    first row with a sample outside [−1, 1] or not finite, having written nothing; −1 when all rows are fine.
+    """
+    rows, length = waveforms.shape
+    for b in range(rows):
+        for i in range(length):
+            if not -1.0 <= waveforms[b, i] <= 1.0:  # NaN fails too
+                return b
+    for b in range(rows):
+        for i in range(length):
+            code = np.int32(min(max(np.rint(waveforms[b, i] * 8388608.0), -8388608.0), 8388607.0))
+            stored[b, i] = np.float32(code) * np.float32(1.0 / 8388608.0)
+            pcm[b, 3 * i] = code & 0xFF
+            pcm[b, 3 * i + 1] = (code >> 8) & 0xFF
+            pcm[b, 3 * i + 2] = (code >> 16) & 0xFF
+    return -1
 
 
 def writeWavs(
@@ -156,7 +180,7 @@ def writeWavs(
     """Write row b of `waveforms` (B, L) to `paths[b]` as a mono 24-bit PCM WAV, atomically; return the samples as
     stored, float32 (B, L).
 
-    Every row must lie within [−1, 1] (checked before anything is written). Rows are quantised by `quantise24`; the
+    Every row must lie within [−1, 1] (checked before anything is written). Rows are quantised as by `quantise24`; the
     returned samples are the codes / 2²³, exact in float32 and equal to what reading the files gives. The header is
     written by the standard library's `wave`: the same bytes as soundfile's when L is even; for odd L the data chunk
     lacks soundfile's pad byte (both read either file). Each file is written under a temporary name in
@@ -165,15 +189,15 @@ def writeWavs(
     serialises on the directory's lock, renaming them much less (two processes creating files in one folder spent
     2.2 ms of CPU per file, in separate folders 0.8 ms, on the development VM).
     """
-    waveforms = np.asarray(waveforms)
+    waveforms = np.ascontiguousarray(waveforms, dtype=np.float64)
     if waveforms.ndim != 2 or len(waveforms) != len(paths):
         raise ValueError(f'writeWavs needs one waveform row per path: got {len(paths)} paths, shape {waveforms.shape}.')
-    peaks = np.maximum(waveforms.max(axis=1, initial=0.0), -waveforms.min(axis=1, initial=0.0))
-    for path, peak in zip(paths, peaks, strict=True):
-        if not math.isfinite(peak) or peak > 1.0:
-            raise ValueError(f'{path}: the waveform peaks at {peak}, beyond full scale (1.0); lower the `amplitude`.')
-    codes = quantise24(waveforms)
-    pcm = np.ascontiguousarray(codes.astype('<i4', copy=False).view(_INT24)['pcm']).view(np.uint8)  # (B, 3L)
+    pcm = np.empty((waveforms.shape[0], 3 * waveforms.shape[1]), dtype=np.uint8)
+    stored = np.empty(waveforms.shape, dtype=np.float32)
+    bad = _encode24(waveforms, pcm, stored)
+    if bad >= 0:
+        peak = float(np.max(np.abs(waveforms[bad])))
+        raise ValueError(f'{paths[bad]}: the waveform peaks at {peak}, beyond full scale (1.0); lower the `amplitude`.')
     for path, frames in zip(paths, pcm, strict=True):
         target = Path(path)
         folder = target.parent if temporary_dir is None else Path(temporary_dir)
@@ -189,7 +213,7 @@ def writeWavs(
         except BaseException:
             temporary.unlink(missing_ok=True)
             raise
-    return np.multiply(codes, np.float32(1.0 / 8388608.0), dtype=np.float32)
+    return stored
 
 
 def _wavFormat(path: str | os.PathLike[str]) -> tuple[int, int, int] | None:
