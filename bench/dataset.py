@@ -14,7 +14,9 @@ BesselModel defaults, 1-s drums at 48 kHz, end2end X, BLAS (and torch) pinned to
    --repeats runs; each repeat runs every measurement once (synthesis, 1 worker, 2 workers), so that a slow spell of
    the host slows them alike. The floor the file system sets (writing as many WAV-sized files, no synthesis) is
    measured in the same repeats and printed beside the overhead. DESIGN §7: I/O + bookkeeping per item with one worker,
-   1/rate − 1/rate_synthesis, ≤ 2 ms (the original spent ≈ 22 ms); two workers ≥ 1.8× one worker. The CPU columns
+   1/rate − 1/rate_synthesis, ≤ 2 ms (the original spent ≈ 22 ms); two workers ≥ 1.8× one worker. Beside that
+   target, bare synthesis shared out between two processes in the same batches shows what two workers could reach
+   on this machine at most (two processes on two cores share caches and memory bandwidth). The CPU columns
    (this process and its workers, user + system) show where the time goes when the wall clock is disturbed.
 2. Load. A --load-items dataset (drums × 5 strikes) generated once with the library into --data-dir and reused when
    it holds the same settings, and a copy of the same items in the original kac_drumset layout (kac_drumset-notes §5:
@@ -115,6 +117,31 @@ def synthesisTime(items: int) -> tuple[float, float]:
     return time.perf_counter() - start, cpuTime() - cpu
 
 
+_SAMPLER: list[BesselModel] = []  # the synthesis pool's sampler, one per process
+
+
+def _startSynthesis() -> None:
+    torch.set_num_threads(1)
+    _SAMPLER.append(BesselModel(DURATION, SAMPLE_RATE, seed=SEED))
+    _SAMPLER[0].generateBatch(range(4))
+
+
+def _synthesise(chunk: range) -> float:
+    """Render one batch in a pool process; returns the CPU seconds it took."""
+    start = time.process_time()
+    _SAMPLER[0].generateBatch(chunk)
+    return time.process_time() - start
+
+
+def parallelSynthesisTime(pool: Any, items: int) -> tuple[float, float]:
+    """(wall, CPU) seconds of `generateBatch` over the same items in the same batches, shared out between the pool's
+    processes as generateDataset shares them between workers: the most that as many workers could reach."""
+    chunks = [range(first, min(first + BATCH, items)) for first in range(0, items, BATCH)]
+    start = time.perf_counter()
+    cpu = sum(pool.imap_unordered(_synthesise, chunks))
+    return time.perf_counter() - start, cpu
+
+
 def newDirectory(root: Path, prefix: str) -> Path:
     """root/<prefix>-N, N the number of such directories already there (created by the caller's write)."""
     return root / f'{prefix}-{sum(1 for _ in root.glob(f"{prefix}-*")) if root.exists() else 0}'
@@ -140,9 +167,10 @@ def fileCreationTime(root: Path, items: int) -> tuple[float, float]:
 def generationTime(root: Path, items: int, workers: int) -> tuple[float, float]:
     """(wall, CPU) seconds of `generateDataset` into a new directory under `root`.
 
-    The directory is kept until every timing is done (`benchGeneration` removes `root` at the end): on ext4, files
-    deleted in the last seconds make creating new ones slower (the inode allocator skips recently deleted inodes,
-    `recently_deleted` in a kernel profile), which would charge one run's clean-up to the next run's creation.
+    The directory is kept until every timing is done (`benchGeneration` removes `root` at the end): on ext4 without a
+    journal, files deleted in the last minutes make creating new ones slower (the inode allocator skips recently
+    deleted inodes, `recently_deleted` in a kernel profile), which would charge one run's clean-up to the next run's
+    creation.
     """
     directory = newDirectory(root, 'run')
     start, cpu = time.perf_counter(), cpuTime()
@@ -164,12 +192,14 @@ def benchGeneration(items: int, repeats: int, data_dir: Path) -> None:
         generationTime(root, 2 * BATCH, workers)  # untimed: imports, page cache
     # the repeats go round every measurement in turn, so that a slow spell of the host hits them all alike
     runs: dict[Any, list[tuple[float, float]]] = {}
-    for _ in range(repeats):
-        runs.setdefault('synthesis', []).append(synthesisTime(items))
-        runs.setdefault('files', []).append(fileCreationTime(root, items))
-        for workers in (1, 2):
-            for n in (small, items):
-                runs.setdefault((workers, n), []).append(generationTime(root, n, workers))
+    with multiprocessing.get_context('fork').Pool(2, initializer=_startSynthesis) as pool:
+        for _ in range(repeats):
+            runs.setdefault('synthesis', []).append(synthesisTime(items))
+            runs.setdefault('synthesis 2', []).append(parallelSynthesisTime(pool, items))
+            runs.setdefault('files', []).append(fileCreationTime(root, items))
+            for workers in (1, 2):
+                for n in (small, items):
+                    runs.setdefault((workers, n), []).append(generationTime(root, n, workers))
     wall, cpu = min(runs['synthesis'])
     synthesis, synthesis_cpu = items / wall, 1e3 * cpu / items
     print(
@@ -177,6 +207,13 @@ def benchGeneration(items: int, repeats: int, data_dir: Path) -> None:
         f'verdict{"":<29}{"CPU ms/item":>13}{"CPU overhead":>14}'
     )
     print(f'{"bare synthesis (reference)":<34}{synthesis:>9.1f}{1.0:>12.2f}×{"":<78}{synthesis_cpu:>13.2f}', flush=True)
+    wall, cpu = min(runs['synthesis 2'])
+    ceiling = items / wall / synthesis
+    print(
+        f'{"bare synthesis, 2 processes":<34}{items / wall:>9.1f}{ceiling:>12.2f}×{"":<18}{ceiling:>11.2f}×{"":<10}  '
+        f'{"(the most 2 workers could reach)":<36}{1e3 * cpu / items:>13.2f}{1e3 * cpu / items - synthesis_cpu:>14.2f}',
+        flush=True,
+    )
     rates: dict[tuple[int, str], float] = {}
     for workers in (1, 2):
         (wall_small, cpu_small), (wall_large, cpu_large) = min(runs[workers, small]), min(runs[workers, items])
@@ -197,12 +234,16 @@ def benchGeneration(items: int, repeats: int, data_dir: Path) -> None:
             verdict = ('ok' if ok else 'BELOW TARGET') if kind == 'steady' else '(incl. start-up; verdict on steady)'
             cpu_columns = f'{cpus[kind]:>13.2f}{cpus[kind] - synthesis_cpu:>14.2f}'
             print(f'{line}{target:>10}  {verdict:<36}{cpu_columns}', flush=True)
+    print(
+        f'two workers (steady) reach {rates[2, "steady"] / rates[1, "steady"] / ceiling:.0%} of what two processes of '
+        f'bare synthesis reach on this machine ({ceiling:.2f}× one).'
+    )
     files_wall, files_cpu = min(runs['files'])
     print(
         f'of that overhead, the file system alone (writing {items} WAV-sized files, temporary name + rename, in the '
         f'same run): {1e3 * files_wall / items:.2f} ms/item wall, {1e3 * files_cpu / items:.2f} ms CPU. It depends on '
-        'the machine: ext4 skips inodes freed in the last hours while their table block is cached, so creating files '
-        'on a disk that saw many deletions costs more.'
+        'the file system: ext4 without a journal skips inodes freed in the last 1–6 minutes, so creating files '
+        'right after mass deletions costs more.'
     )
     print(
         'CPU ms/item: CPU time of this process and its workers per item; unlike the wall-clock figures it barely '
