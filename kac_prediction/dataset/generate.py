@@ -176,13 +176,18 @@ def _renderChunk(indices: list[int]) -> tuple[list[int], list[Labels]]:
     directory = Path(_WORKER['dataset_dir'])
     waveforms, labels = sampler.generateBatch(indices)
     stored = writeWavs([directory / wavName(i) for i in indices], waveforms, sampler.sample_rate, _WORKER['scratch'])
-    rows = _WORKER['representation'].transformBatch(stored).numpy()
+    rows = np.ascontiguousarray(_WORKER['representation'].transformBatch(stored).numpy())
     for i, row in zip(indices, rows, strict=True):
-        offset, data = _WORKER['rows_offset'] + (i - _WORKER['first']) * _WORKER['row_bytes'], memoryview(row).cast('B')
-        while data:  # a regular file takes the whole row at once unless the disk is full (then pwrite raises)
-            written = os.pwrite(_WORKER['cache'], data, offset)
-            data, offset = data[written:], offset + written
+        offset = _WORKER['rows_offset'] + (i - _WORKER['first']) * _WORKER['row_bytes']
+        _writeAt(_WORKER['cache'], memoryview(row).cast('B'), offset)
     return indices, labels
+
+
+def _writeAt(fd: int, data: memoryview, offset: int) -> None:
+    """Write all of `data` into file `fd` at byte `offset` (pwrite may write less than asked; a full disk raises)."""
+    while data:
+        written = os.pwrite(fd, data, offset)
+        data, offset = data[written:], offset + written
 
 
 def _readLog(path: Path) -> dict[int, Labels]:
