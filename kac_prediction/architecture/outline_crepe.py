@@ -24,10 +24,13 @@ class OutlineLoss(torch.nn.Module):
         mask = torch.nn.functional.binary_cross_entropy_with_logits(y_hat[:, 1:], y[:, 1:])
         return size, mask
 
+    def combine(self, size: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        """The loss from its `parts`: size + mask_weight · mask."""
+        return size + self.mask_weight * mask
+
     def forward(self, y_hat: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         """y_hat, y: (batch, 1 + G²) → a scalar."""
-        size, mask = self.parts(y_hat, y)
-        return size + self.mask_weight * mask
+        return self.combine(*self.parts(y_hat, y))
 
 
 class OutlineCRePE(SpectrumCRePE):

@@ -95,7 +95,7 @@ def ShapeOfPolygonalDrum(
         y_hat = routine.M(x)
         loss = routine.M.testing_loss
         size, mask = model.criterion.parts(y_hat, y)
-        loss['aggregate'] += (size + model.criterion.mask_weight * mask).item() / loop_length
+        loss['aggregate'] += model.criterion.combine(size, mask).item() / loop_length
         loss['drum_size'] = loss.get('drum_size', 0.0) + size.item() / loop_length
         loss['mask'] = loss.get('mask', 0.0) + mask.item() / loop_length
 
