@@ -32,6 +32,17 @@ def _listen(state: Any, index: Any, weight: Any, b: int) -> Any:  # pragma: no c
     return heard + (weight[b, 2] * state[index[b, 2]] + weight[b, 3] * state[index[b, 3]])
 
 
+@cuda.jit(device=True)  # type: ignore[untyped-decorator]
+def _next(
+    current: Any, neighbours: Any, g: int, i: int, previous: Any, c0: Any, c1: Any, c2: Any
+) -> Any:  # pragma: no cover - device code
+    """The new value of node i (global id g): c1·u_i + c0·(sum of the 4 neighbours) − c2·(its previous value)."""
+    around = (current[neighbours[g, 0]] + current[neighbours[g, 1]]) + (
+        current[neighbours[g, 2]] + current[neighbours[g, 3]]
+    )
+    return c1 * current[i] + c0 * around - c2 * previous
+
+
 @cuda.jit  # type: ignore[untyped-decorator]
 def shared(
     start: Any, neighbours: Any, offsets: Any, coefficients: Any, index: Any, weight: Any, steps: int, out: Any
@@ -59,11 +70,7 @@ def shared(
         for q in range(NODES_PER_THREAD):
             i = t + q * threads
             if i < n:
-                g = first + i
-                around = (current[neighbours[g, 0]] + current[neighbours[g, 1]]) + (
-                    current[neighbours[g, 2]] + current[neighbours[g, 3]]
-                )
-                following[q] = c1 * current[i] + c0 * around - c2 * previous[q]
+                following[q] = _next(current, neighbours, first + i, i, previous[q], c0, c1, c2)
         cuda.syncthreads()
         for q in range(NODES_PER_THREAD):
             i = t + q * threads
@@ -106,11 +113,7 @@ def global_(
         out[b, 1] = _listen(current, index, weight, b)
     for step in range(2, steps):
         for i in range(t, n, threads):
-            g = first + i
-            around = (current[neighbours[g, 0]] + current[neighbours[g, 1]]) + (
-                current[neighbours[g, 2]] + current[neighbours[g, 3]]
-            )
-            previous[i] = c1 * current[i] + c0 * around - c2 * previous[i]
+            previous[i] = _next(current, neighbours, first + i, i, previous[i], c0, c1, c2)
         cuda.syncthreads()
         previous, current = current, previous
         if t == 0:
