@@ -149,7 +149,7 @@ def newDirectory(root: Path, prefix: str) -> Path:
 
 def fileCreationTime(root: Path, items: int) -> tuple[float, float]:
     """(wall, CPU) seconds to write `items` files of a dataset WAV's size into a new directory under `root` the way
-    `writeWav` does (a temporary name in a folder of its own, then a rename), bytes prepared beforehand: the floor
+    `writeWavs` does (a temporary name in a folder of its own, then a rename), bytes prepared beforehand: the floor
     that the file system sets for any one-file-per-item format."""
     directory = newDirectory(root, 'files')
     scratch = directory / 'scratch'
