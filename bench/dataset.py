@@ -107,13 +107,24 @@ def cpuTime() -> float:
     return times.user + times.system + times.children_user + times.children_system
 
 
+def warmSampler() -> BesselModel:
+    """The benchmark's sampler, its caches (Bessel zeros, BLAS) warmed by a first small batch."""
+    sampler = BesselModel(DURATION, SAMPLE_RATE, seed=SEED)
+    sampler.generateBatch(range(4))
+    return sampler
+
+
+def batches(items: int) -> list[range]:
+    """Items 0…items−1 in batches of BATCH, as generateDataset renders them."""
+    return [range(first, min(first + BATCH, items)) for first in range(0, items, BATCH)]
+
+
 def synthesisTime(items: int) -> tuple[float, float]:
     """(wall, CPU) seconds of `generateBatch` over items 0…items−1 in batches of BATCH (the sampler alone)."""
-    sampler = BesselModel(DURATION, SAMPLE_RATE, seed=SEED)
-    sampler.generateBatch(range(4))  # warm caches (Bessel zeros, BLAS)
+    sampler = warmSampler()
     start, cpu = time.perf_counter(), cpuTime()
-    for first in range(0, items, BATCH):
-        sampler.generateBatch(range(first, min(first + BATCH, items)))
+    for batch in batches(items):
+        sampler.generateBatch(batch)
     return time.perf_counter() - start, cpuTime() - cpu
 
 
@@ -122,8 +133,7 @@ _SAMPLER: list[BesselModel] = []  # the synthesis pool's sampler, one per proces
 
 def _startSynthesis() -> None:
     torch.set_num_threads(1)
-    _SAMPLER.append(BesselModel(DURATION, SAMPLE_RATE, seed=SEED))
-    _SAMPLER[0].generateBatch(range(4))
+    _SAMPLER.append(warmSampler())
 
 
 def _synthesise(chunk: range) -> float:
@@ -136,9 +146,8 @@ def _synthesise(chunk: range) -> float:
 def parallelSynthesisTime(pool: Any, items: int) -> tuple[float, float]:
     """(wall, CPU) seconds of `generateBatch` over the same items in the same batches, shared out between the pool's
     processes as generateDataset shares them between workers: the most that as many workers could reach."""
-    chunks = [range(first, min(first + BATCH, items)) for first in range(0, items, BATCH)]
     start = time.perf_counter()
-    cpu = sum(pool.imap_unordered(_synthesise, chunks))
+    cpu = sum(pool.imap_unordered(_synthesise, batches(items)))
     return time.perf_counter() - start, cpu
 
 

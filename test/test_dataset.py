@@ -162,6 +162,8 @@ def test_transform_computes_and_caches_from_the_stored_audio(reference: Path, tm
 
 def test_generation_writes_x_rows_of_any_representation(reference: Path, tmp_path: Path) -> None:
     settings = {'output_type': 'fft', 'n_bins': 128, 'window_length': 128, 'hop_length': 64}
+    audio = np.stack([sf.read(reference / f'sample_{i:05d}.wav')[0] for i in range(23)])
+    expected = InputRepresentation(16000, settings).transformBatch(audio)  # type: ignore[arg-type]
     for workers in (1, 2):
         dataset = generateDataset(
             BesselModel,
@@ -175,8 +177,7 @@ def test_generation_writes_x_rows_of_any_representation(reference: Path, tmp_pat
             progressbar=False,
         )
         assert dataset.X.shape == (23, 65, 13) and _files(tmp_path / f'fft{workers}') == _files(reference)
-        audio = np.stack([sf.read(reference / f'sample_{i:05d}.wav')[0] for i in range(23)])
-        assert torch.equal(dataset.X, InputRepresentation(16000, settings).transformBatch(audio))  # type: ignore[arg-type]
+        assert torch.equal(dataset.X, expected)
 
 
 def test_regenerate_any_item_identically(reference: Path, tmp_path: Path) -> None:
