@@ -12,7 +12,15 @@ import pytest
 import yaml
 
 from kac_prediction.cli import main
-from kac_prediction.sweep import buildCommand, formatValue, loadSweep, runSweep, sampleParameters
+from kac_prediction.sweep import (
+    METRICS_VARIABLE,
+    buildCommand,
+    formatValue,
+    loadSweep,
+    runSweep,
+    sampleParameters,
+    writeRunMetrics,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / 'scripts'))
@@ -265,16 +273,55 @@ def test_the_repository_sweep_files(name: str) -> None:
 
 def test_train_writes_its_metrics_for_the_sweep(tmp_path: Path) -> None:
     import torch
-    import train
 
     metrics = {'validation_loss': np.float32(0.5), 'testing_loss': {'aggregate': 0.25, 'tensor': torch.ones(2)},
                'epochs': np.int64(3), 'exports_dir': 'model/x', 'metrics': {'drum_size': {'rmse': 0.1}}}  # fmt: skip
-    train.writeSweepMetrics(metrics, str(tmp_path / 'metrics.json'))
+    writeRunMetrics(metrics, str(tmp_path / 'metrics.json'))  # as train does with $KAC_SWEEP_METRICS
     assert json.loads((tmp_path / 'metrics.json').read_text()) == {
         'validation_loss': 0.5, 'testing_loss': {'aggregate': 0.25}, 'epochs': 3, 'exports_dir': 'model/x',
         'metrics': {'drum_size': {'rmse': 0.1}},
     }  # fmt: skip
     assert [p.name for p in tmp_path.iterdir()] == ['metrics.json']
+
+
+def test_a_run_writes_its_metrics_for_the_runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import torch
+
+    metrics: dict[Any, Any] = {'validation_loss': np.float32(0.5), 'history': (np.float64(1.5), torch.zeros(1), 2),
+                               'array': np.ones(3), 'flag': True, 'none': None, 3: 'key as text',
+                               'diverged': float('nan')}  # fmt: skip
+    path = tmp_path / 'metrics.json'
+    path.write_text('earlier')
+    writeRunMetrics(metrics, path)
+    written = json.loads(path.read_text())
+    assert math.isnan(written.pop('diverged'))  # written as NaN: the runner reports the metric as NaN
+    assert written == {'validation_loss': 0.5, 'history': [1.5, 2], 'flag': True, 'none': None, '3': 'key as text'}
+    assert type(written['history'][1]) is int and [p.name for p in tmp_path.iterdir()] == ['metrics.json']
+
+    # atomic: a write that fails leaves the earlier file whole and no temporary file behind
+    def failing(*args: Any, **kwargs: Any) -> None:
+        raise OSError('disk full')
+
+    monkeypatch.setattr('kac_prediction._io.os.replace', failing)
+    with pytest.raises(OSError, match='disk full'):
+        writeRunMetrics({'validation_loss': 1.0}, path)
+    assert json.loads(path.read_text())['validation_loss'] == 0.5
+    assert [p.name for p in tmp_path.iterdir()] == ['metrics.json']
+    monkeypatch.undo()
+    # and the runner reads what writeRunMetrics wrote, from the file $KAC_SWEEP_METRICS names
+    assert METRICS_VARIABLE == 'KAC_SWEEP_METRICS'
+    program = tmp_path / 'writer.py'
+    program.write_text(
+        'import os, sys\n'
+        'from kac_prediction.sweep import METRICS_VARIABLE, writeRunMetrics\n'
+        "x = float(sys.argv[1].split('=')[1])\n"
+        "writeRunMetrics({'validation_loss': (x - 3) ** 2, 'weights': object()}, os.environ[METRICS_VARIABLE])\n"
+    )
+    sweep = {'program': str(program), 'method': 'grid', 'metric': {'name': 'validation_loss'},
+             'parameters': {'x': {'values': [1.0, 3.5]}}}  # fmt: skip
+    (tmp_path / 'writer.yaml').write_text(yaml.safe_dump(sweep))
+    result = runSweep(tmp_path / 'writer.yaml', 2, tmp_path / 'out', progressbar=False)
+    assert [r['value'] for r in result['runs']] == [4.0, 0.25] and result['best']['index'] == 1
 
 
 def test_bayes_without_optuna_says_how_to_install_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
