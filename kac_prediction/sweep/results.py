@@ -13,6 +13,7 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
+from .._checks import isNumber
 from .._io import writeText
 
 __all__ = ['METRICS_VARIABLE', 'readMetric', 'writeRunMetrics']
@@ -56,7 +57,7 @@ def _metricValue(metrics: Any, name: str) -> float:
                 keys = ', '.join(sorted(metrics)) if isinstance(metrics, dict) else ''
                 raise ValueError(f'metric {name!r} is not among the metrics the program wrote ({keys}).')
             value = value[part]
-    if not (isinstance(value, numbers.Real) and not isinstance(value, bool)):
+    if not isNumber(value):
         raise ValueError(f'metric {name!r} is {value!r}, not a number.')
     if math.isnan(value):
         raise ValueError(f'metric {name!r} is NaN.')

@@ -6,13 +6,14 @@ ints, else uniform. Nested `parameters` and inv_log_uniform(_values) are not sup
 """
 
 import math
-import numbers
 import os
 import re
 from collections.abc import Mapping
 from typing import Any
 
 import yaml
+
+from .._checks import isNumber
 
 __all__ = ['DEFAULT_COMMAND', 'DISTRIBUTIONS', 'ENVVAR', 'MACROS', 'METHODS', 'loadSweep']
 
@@ -45,17 +46,13 @@ DEFAULT_COMMAND = ['${env}', '${interpreter}', '${program}', '${args}']
 ENVVAR = re.compile(r'\$\{envvar:([A-Za-z0-9_]*)\}')
 
 
-def _isNumber(value: object) -> bool:
-    return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(float(value))
-
-
 def _number(where: str, name: str, spec: Mapping[str, Any], key: str, integer: bool = False) -> Any:
     value = spec.get(key, _DEFAULTS.get(key))
     if value is None:
         raise ValueError(f'{where} needs `{key}`.')
     if integer and not (isinstance(value, int) and not isinstance(value, bool)):
         raise ValueError(f'{where}: `{key}` must be an integer, not {value!r} (use distribution: uniform for reals).')
-    if not _isNumber(value):
+    if not (isNumber(value) and math.isfinite(value)):
         hint = ''
         if isinstance(value, str):
             try:
@@ -108,7 +105,11 @@ def _parameter(path: str, name: str, spec: Any) -> dict[str, Any]:
         result['values'] = values
         if 'probabilities' in spec:
             p = spec['probabilities']
-            if not (isinstance(p, list) and len(p) == len(values) and all(_isNumber(x) and x >= 0 for x in p)):
+            if not (
+                isinstance(p, list)
+                and len(p) == len(values)
+                and all(isNumber(x) and math.isfinite(x) and float(x) >= 0 for x in p)
+            ):
                 raise ValueError(f'{where}: `probabilities` must be {len(values)} non-negative numbers, one per value.')
             if abs(sum(p) - 1) > 1e-6:
                 raise ValueError(f'{where}: `probabilities` must sum to 1, not {sum(p):g}.')
@@ -165,7 +166,7 @@ def loadSweep(path: str | os.PathLike[str]) -> dict[str, Any]:
         metric = {'name': metric['name'], 'goal': metric.get('goal', 'minimize'), **metric}
         if metric['goal'] not in ('minimize', 'maximize'):
             raise ValueError(f'{path}: metric goal {metric["goal"]!r} must be minimize or maximize.')
-        if 'target' in metric and not _isNumber(metric['target']):
+        if 'target' in metric and not (isNumber(metric['target']) and math.isfinite(metric['target'])):
             raise ValueError(f'{path}: metric target must be a number, not {metric["target"]!r}.')
         sweep['metric'] = metric
     parameters = sweep.get('parameters')
