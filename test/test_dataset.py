@@ -205,3 +205,24 @@ def test_regenerate_any_item_identically(reference: Path, tmp_path: Path) -> Non
 def test_samplers_without_drums_get_one_group_per_item(tmp_path: Path) -> None:
     dataset = generateDataset(TestTone, tmp_path / 'tones', 4, sampler_settings=SETTINGS, seed=1, progressbar=False)
     assert dataset.groups.tolist() == [0, 1, 2, 3] and set(dataset.labels[0]) == {'f_0'}
+
+
+def test_every_file_written_gets_the_permissions_of_a_new_file(tmp_path: Path) -> None:
+    """0o666 less the umask (not mkstemp's 0o600) for every file of generation, merging, caching and regeneration."""
+    previous = os.umask(0o027)
+    try:
+        for i in range(2):
+            shard = tmp_path / f'shard{i}'
+            generateDataset(BesselModel, shard, 6, sampler_settings=SETTINGS, seed=3, shard=(i, 2), progressbar=False)
+        merged = mergeShards([tmp_path / 'shard0', tmp_path / 'shard1'], tmp_path / 'merged')
+        regenerateDataPoints(merged, BesselModel, [2])  # rewrites a WAV, the end2end cache and metadata.json
+        loadDataset(tmp_path / 'merged', {'output_type': 'fft'}, progressbar=False)  # builds a second cache
+    finally:
+        os.umask(previous)
+    files = [path for path in tmp_path.rglob('*') if path.is_file()]
+    names = {path.relative_to(tmp_path).as_posix() for path in files}
+    assert {'shard0/shard.json', 'merged/metadata.json', 'merged/sample_00005.wav'} <= names
+    assert sum(path.suffix == '.npy' for path in files) == 4 and sum(path.suffix == '.json' for path in files) == 7
+    assert {path.relative_to(tmp_path).as_posix(): oct(path.stat().st_mode & 0o777) for path in files} == {
+        name: oct(0o640) for name in names
+    }

@@ -1,12 +1,10 @@
 """X caches: the transformed inputs of one representation setting, computed from the stored WAVs, as .npy files.
 
-A cache is written to a temporary file and renamed, so it is either complete or absent. Loading memory-maps it
-copy-on-write: X can be indexed and even modified in memory without touching the file.
+A cache is written atomically (`kac_prediction._io.atomicPath`), so it is either complete or absent. Loading
+memory-maps it copy-on-write: X can be indexed and even modified in memory without touching the file.
 """
 
-import json
 import os
-import tempfile
 import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -16,7 +14,8 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
-from .format import DatasetFormatError, atomicWriteText, cachePath, encodeSettings, readWav, sampleLength, wavName
+from .._io import atomicPath, writeJSON
+from .format import DatasetFormatError, cachePath, encodeSettings, readWav, sampleLength, wavName
 from .input_representation import InputRepresentation
 
 __all__ = ['buildCache', 'cachedX', 'loadCache', 'transformItems', 'writeCacheSidecar']
@@ -48,9 +47,7 @@ def buildCache(
     path = cachePath(dataset_dir, representation.settings, length)
     path.parent.mkdir(exist_ok=True)
     shape = (dataset_size, *InputRepresentation.transformShape(length, representation.settings))
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix='.tmp-', suffix='.npy')
-    os.close(handle)
-    try:
+    with atomicPath(path) as temporary:
         X = np.lib.format.open_memmap(temporary, mode='w+', dtype=np.float32, shape=shape)
         with tqdm(total=dataset_size, disable=not progressbar, desc='Transforming dataset', unit=' items') as bar:
             for start in range(0, dataset_size, _BATCH):
@@ -59,12 +56,7 @@ def buildCache(
                 bar.update(len(indices))
         X.flush()
         del X
-        os.replace(temporary, path)
-        writeCacheSidecar(path, representation.settings)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
+    writeCacheSidecar(path, representation.settings)
     return path
 
 
@@ -81,7 +73,7 @@ def loadCache(path: Path, shape: tuple[int, ...], memory_map: bool = True) -> to
 
 def writeCacheSidecar(path: Path, settings: Mapping[str, Any]) -> None:
     """cache/<key>.json beside cache/<key>.npy: the representation settings the cache holds, for people and tools."""
-    atomicWriteText(path.with_suffix('.json'), json.dumps(encodeSettings(settings), indent=1) + '\n')
+    writeJSON(path.with_suffix('.json'), encodeSettings(settings))
 
 
 def cachedX(

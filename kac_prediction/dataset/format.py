@@ -1,15 +1,15 @@
-"""The native dataset format (DESIGN §4): file names, metadata JSON, atomic writes, WAV checks, the X cache.
+"""The native dataset format (docs/architecture.md, "Dataset format"): file names, metadata JSON, WAV writing and
+checks, the X cache's path.
 
 A dataset directory holds `metadata.json` (settings and labels, no audio), `sample_NNNNN.wav` (mono 24-bit PCM) and
 `cache/<key>.npy` (X for one representation setting, float32, shape (dataset_size, ...)). `metadata.json` is written
-last, so a directory without it is never a complete dataset.
+last, so a directory without it is never a complete dataset. Every file is written atomically by `kac_prediction._io`.
 """
 
 import hashlib
 import json
 import math
 import os
-import tempfile
 import wave
 from collections.abc import Iterator, Mapping, Sequence
 from importlib import metadata as importlib_metadata
@@ -21,6 +21,7 @@ import numpy as np
 import numpy.typing as npt
 import soundfile as sf
 
+from .._io import createTemporary, writeText
 from ..samplers import AudioSampler, SamplerInfo
 
 __all__ = [
@@ -28,7 +29,6 @@ __all__ = [
     'FORMAT_VERSION',
     'METADATA',
     'DatasetFormatError',
-    'atomicWriteText',
     'cachePath',
     'checkWav',
     'decodeSettings',
@@ -105,22 +105,6 @@ def decodeSettings(settings: Mapping[str, Any]) -> dict[str, Any]:
     return {k: _decode(v) for k, v in settings.items()}
 
 
-def atomicWriteText(path: str | os.PathLike[str], text: str) -> None:
-    """Write `text` (UTF-8) to `path` through a temporary file in the same directory and a rename."""
-    directory = os.path.dirname(os.path.abspath(path))
-    handle, temporary = tempfile.mkstemp(dir=directory, prefix='.tmp-', suffix='.json')
-    try:
-        with os.fdopen(handle, 'w', encoding='utf-8') as file:
-            file.write(text)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
-
-
 def _metadataLines(header: Mapping[str, Any], labels: list[dict[str, Any]]) -> Iterator[str]:
     yield '{\n'
     for key, value in header.items():
@@ -133,7 +117,7 @@ def _metadataLines(header: Mapping[str, Any], labels: list[dict[str, Any]]) -> I
 
 def writeMetadata(dataset_dir: str | os.PathLike[str], header: Mapping[str, Any], labels: list[dict[str, Any]]) -> None:
     """Write metadata.json atomically: the header keys, then `data` = [{'y': labels}], one item per line."""
-    atomicWriteText(Path(dataset_dir) / METADATA, ''.join(_metadataLines(header, labels)))
+    writeText(Path(dataset_dir) / METADATA, ''.join(_metadataLines(header, labels)))
 
 
 def quantise24(waveform: npt.NDArray[np.float64]) -> npt.NDArray[np.int32]:
@@ -184,10 +168,12 @@ def writeWavs(
     returned samples are the codes / 2²³, exact in float32 and equal to what reading the files gives. The header is
     written by the standard library's `wave`: the same bytes as soundfile's when L is even; for odd L the data chunk
     lacks soundfile's pad byte (both read either file). Each file is written under a temporary name in
-    `temporary_dir` (default: beside its path; it must be on the same file system) and renamed into place.
-    Processes writing many files into one directory should each give their own `temporary_dir`: creating files
-    serialises on the directory's lock, renaming them much less (two processes creating files in one folder spent
-    2.2 ms of CPU per file, in separate folders 0.8 ms, on the development VM).
+    `temporary_dir` (default: beside its path; it must be on the same file system) by `_io.createTemporary` (mode
+    0o666 less the umask) and renamed into place, without an fsync: one per file would cost more than writing it, and
+    `generateDataset` checks every logged item's WAV when it resumes. Processes writing many files into one
+    directory should each give their own `temporary_dir`: creating files serialises on the directory's lock,
+    renaming them much less (two processes creating files in one folder spent 2.2 ms of CPU per file, in separate
+    folders 0.8 ms, on the development VM).
     """
     waveforms = np.ascontiguousarray(waveforms, dtype=np.float64)
     if waveforms.ndim != 2 or len(waveforms) != len(paths):
@@ -201,9 +187,9 @@ def writeWavs(
     for path, frames in zip(paths, pcm, strict=True):
         target = Path(path)
         folder = target.parent if temporary_dir is None else Path(temporary_dir)
-        temporary = folder / f'.tmp-{os.getpid()}-{target.name}'
+        handle, temporary = createTemporary(folder / target.name)
         try:
-            with open(temporary, 'wb') as file, wave.open(file, 'wb') as wav:
+            with os.fdopen(handle, 'wb') as file, wave.open(file, 'wb') as wav:
                 wav.setnchannels(1)
                 wav.setsampwidth(3)
                 wav.setframerate(sample_rate)

@@ -1,4 +1,5 @@
-"""generateDataset: render a dataset in parallel, sharded, resumable, with atomic writes (DESIGN §4).
+"""generateDataset: render a dataset in parallel, sharded, resumable, with atomic writes (docs/architecture.md,
+"Dataset format").
 
 Work in progress lives in `<dataset_dir>/.generation/`: `manifest.json` (what is being generated), `items.jsonl` (one
 line per finished item: its index and labels) and `cache.npy` (X rows). Workers render a chunk of items, write their
@@ -27,6 +28,7 @@ import torch
 from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
+from .._io import appendLine, fsyncDirectory, writeText
 from ..samplers import AudioSampler, Labels
 from .cache import writeCacheSidecar
 from .format import (
@@ -34,7 +36,6 @@ from .format import (
     FORMAT_VERSION,
     METADATA,
     DatasetFormatError,
-    atomicWriteText,
     cachePath,
     checkWav,
     encodeSettings,
@@ -363,7 +364,7 @@ def _render(job: _Job, manifest: dict[str, Any], num_workers: int | None, batch_
     """Render every item of job.items that the log does not already hold (verified), into the progress folder."""
     job.progress.mkdir(exist_ok=True)
     if not (job.progress / 'manifest.json').exists():
-        atomicWriteText(job.progress / 'manifest.json', json.dumps(manifest))
+        writeText(job.progress / 'manifest.json', json.dumps(manifest))
     shape = (len(job.items), *InputRepresentation.transformShape(job.length, job.representation.settings))
     cache_file, log_file = job.progress / 'cache.npy', job.progress / 'items.jsonl'
     done = {i: y for i, y in _readLog(log_file).items() if i in job.items}
@@ -386,14 +387,13 @@ def _render(job: _Job, manifest: dict[str, Any], num_workers: int | None, batch_
             verified[i] = y
         except DatasetFormatError:
             pass
-    atomicWriteText(log_file, ''.join(json.dumps({'i': i, 'y': y}) + '\n' for i, y in verified.items()))
+    writeText(log_file, ''.join(json.dumps({'i': i, 'y': y}) + '\n' for i, y in verified.items()))
     todo = [i for i in job.items if i not in verified]
     chunks = [todo[k : k + batch_size] for k in range(0, len(todo), batch_size)]
     # by default, one process per core, but none spawned for little work (a worker's start-up costs seconds)
     workers = num_workers or max(1, min(os.cpu_count() or 1, len(chunks) // 4))
     workers = min(workers, max(1, len(chunks)))
     with (
-        open(log_file, 'a', encoding='utf-8') as log,
         open(cache_file, 'rb') as cache_handle,
         ThreadPoolExecutor(1) as syncer,
         tqdm(
@@ -414,19 +414,17 @@ def _render(job: _Job, manifest: dict[str, Any], num_workers: int | None, batch_
             if n == len(chunks) or time.monotonic() - synced > _SYNC_SECONDS:
                 if pending is not None:
                     pending.result()
-                pending = syncer.submit(_persist, cache_handle, log, ''.join(lines))
+                pending = syncer.submit(_persist, cache_handle, log_file, ''.join(lines))
                 lines, synced = [], time.monotonic()
             bar.update(len(indices))
         if pending is not None:
             pending.result()
 
 
-def _persist(cache: IO[bytes], log: IO[str], lines: str) -> None:
-    """Sync the X cache file (every row any process has written so far), then log `lines`."""
+def _persist(cache: IO[bytes], log_file: Path, lines: str) -> None:
+    """Sync the X cache file (every row any process has written so far), then append `lines` to the log (fsynced)."""
     os.fsync(cache.fileno())
-    log.write(lines)
-    log.flush()
-    os.fsync(log.fileno())
+    appendLine(log_file, lines)
 
 
 def _finish(job: _Job, header: dict[str, Any], shard_key: list[int] | None) -> TorchDataset | None:
@@ -441,10 +439,11 @@ def _finish(job: _Job, header: dict[str, Any], shard_key: list[int] | None) -> T
             'items': [job.items.start, job.items.stop],
             'data': [{'y': y} for y in labels],
         }
-        atomicWriteText(job.directory / SHARD_FILE, json.dumps(shard))
+        writeText(job.directory / SHARD_FILE, json.dumps(shard))
     target = cachePath(job.directory, job.representation.settings, job.length)
     target.parent.mkdir(exist_ok=True)
-    os.replace(job.progress / 'cache.npy', target)
+    os.replace(job.progress / 'cache.npy', target)  # its rows were synced by `_persist`; now the rename too
+    fsyncDirectory(target.parent)
     writeCacheSidecar(target, job.representation.settings)
     shutil.rmtree(job.progress)
     return loadDataset(job.directory) if shard_key is None else None

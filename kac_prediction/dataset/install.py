@@ -20,7 +20,6 @@ letters, `..`, symbolic links); `DownloadError` for HTTP and network failures an
 import argparse
 import os
 import re
-import secrets
 import shutil
 import stat
 import sys
@@ -36,6 +35,7 @@ import pooch  # type: ignore[import-untyped]
 import requests
 from tqdm import tqdm
 
+from .._io import atomicFile, atomicPath
 from ..samplers.official_datasets import Datasets
 
 __all__ = [
@@ -208,7 +208,8 @@ class ResumableDownloader:
                 return False
         self._download(url)
         if isinstance(output_file, str):
-            os.replace(self.part_file, output_file)
+            with atomicPath(output_file) as temporary:  # the complete part file is the write: fsynced, then renamed
+                os.replace(self.part_file, temporary)
         else:
             with open(self.part_file, 'rb') as part:
                 shutil.copyfileobj(part, output_file)
@@ -421,16 +422,10 @@ def _sameContent(archive: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path) ->
 
 
 def _extractFile(archive: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path) -> None:
-    """Write under a temporary name in the target's folder, then rename: a file either is complete or is absent."""
+    """Write `target` atomically (`_io.atomicFile`): a file either is complete or is absent."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_name(f'.{target.name}.{secrets.token_hex(4)}.tmp')
-    try:
-        with archive.open(info) as packed, open(temporary, 'xb') as out:
-            shutil.copyfileobj(packed, out, 1 << 20)
-        os.replace(temporary, target)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
+    with archive.open(info) as packed, atomicFile(target) as out:
+        shutil.copyfileobj(packed, out, 1 << 20)
 
 
 def _extractDataset(archive_path: Path, name: str, dataset_dir: Path) -> None:

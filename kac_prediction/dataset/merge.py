@@ -3,13 +3,13 @@
 import json
 import os
 import shutil
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from .._io import atomicPath
 from .cache import writeCacheSidecar
 from .format import METADATA, DatasetFormatError, cachePath, decodeSettings, sampleLength, wavName, writeMetadata
 from .generate import SHARD_FILE
@@ -35,15 +35,8 @@ def _readShard(directory: Path) -> dict[str, Any]:
 
 
 def _copyAtomically(source: Path, target: Path) -> None:
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix='.tmp-', suffix=target.suffix)
-    os.close(handle)
-    try:
+    with atomicPath(target) as temporary:
         shutil.copyfile(source, temporary)
-        os.replace(temporary, target)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
 
 
 def mergeShards(
@@ -97,18 +90,11 @@ def _mergeCaches(ordered: list[tuple[dict[str, Any], Path]], target: Path, first
     parts = [np.load(path, mmap_mode='r') for path in sources]
     path = cachePath(target, settings, length)
     path.parent.mkdir(exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix='.tmp-', suffix='.npy')
-    os.close(handle)
-    try:
+    with atomicPath(path) as temporary:
         shape = (first['dataset_size'], *parts[0].shape[1:])
         X = np.lib.format.open_memmap(temporary, mode='w+', dtype=np.float32, shape=shape)
         for (shard, _), part in zip(ordered, parts, strict=True):
             X[slice(*shard['items'])] = part
         X.flush()
         del X
-        os.replace(temporary, path)
-        writeCacheSidecar(path, settings)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
+    writeCacheSidecar(path, settings)

@@ -1,15 +1,14 @@
 """regenerateDataPoints: render chosen items again, exactly as the original generation did."""
 
 import numbers
-import os
 import shutil
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import torch
 
+from .._io import atomicPath
 from ..samplers import AudioSampler
 from .format import CACHE_DIR, cachePath, wavName, writeMetadata, writeWavs
 from .input_representation import InputRepresentation
@@ -71,16 +70,9 @@ def _updateCache(path: Path, indices: list[int], rows: np.ndarray) -> None:
     """Write `rows` into the cache at `indices` on a copy, then rename it over the cache (never half-updated)."""
     if not path.exists():
         return
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix='.tmp-', suffix='.npy')
-    os.close(handle)
-    try:
+    with atomicPath(path) as temporary:
         shutil.copyfile(path, temporary)
         X = np.load(temporary, mmap_mode='r+')
         X[indices] = rows
         X.flush()
         del X
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
