@@ -26,6 +26,7 @@ import numpy.typing as npt
 
 __all__ = [
     'appendLine',
+    'claimDirectory',
     'atomicFile',
     'atomicPath',
     'createTemporary',
@@ -164,3 +165,17 @@ def appendLine(path: str | os.PathLike[str], line: str, durable: bool = True) ->
             os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def claimDirectory(directory: str | os.PathLike[str], marker: str, overwrite: bool = False) -> Path:
+    """Create `directory` (and its parents) for a command's output, or reuse it when it is empty or holds the file
+    `marker` (left there by an earlier run of the same command). FileExistsError when it holds other files, unless
+    `overwrite`: what a user made is never written over without their say. Returns the directory."""
+    path = Path(directory)
+    if path.is_dir() and any(path.iterdir()) and not (path / marker).exists() and not overwrite:
+        raise FileExistsError(
+            f'{path} already holds files this command did not write; choose another directory or pass --overwrite.'
+        )
+    path.mkdir(parents=True, exist_ok=True)
+    (path / marker).touch()
+    return path

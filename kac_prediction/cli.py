@@ -2,7 +2,7 @@
 
     kac-prediction generate BesselModel data/circles --size 1000 --seed 0 [--workers N] [--shard I N] [--overwrite]
     kac-prediction install-dataset 5000-circular-drums-of-varying-size data/circles
-    kac-prediction train [scripts/train.py's arguments]
+    kac-prediction train --routine size_of_circular_drum [--config FILE] [--testing] [--key=value ...]
     kac-prediction sweep scripts/config/wandb/size_of_circular_drum.yaml --count 8 [--resume] [-- extra arguments]
     kac-prediction predict model/<run id> drum.wav [more.flac ...] [--json] [--plot prediction.png]
 
@@ -12,11 +12,11 @@ Each subcommand has --help.
 import argparse
 import json
 import os
-import runpy
 import sys
 from collections.abc import Sequence
+from typing import Any
 
-__all__ = ['main']
+__all__ = ['main', 'parseOverrides', 'train']
 
 _SAMPLERS = ('BesselModel', 'PoissonModel', 'LameModel', 'FDTDModel', 'TestTone', 'TestSweep')
 
@@ -42,16 +42,77 @@ def _install(args: argparse.Namespace) -> int:
     return install([args.name, args.dataset_dir])
 
 
-def _train(arguments: Sequence[str]) -> int:
-    script = os.path.join(os.getcwd(), 'scripts', 'train.py')
-    if not os.path.isfile(script):
-        print('error: kac-prediction train runs scripts/train.py: call it from the repository root.', file=sys.stderr)
-        return 2
-    sys.argv = [script, *arguments]
+def parseOverrides(extra: Sequence[str]) -> dict[str, Any]:
+    """['--batch_size=32', '--testing=true'] → {'batch_size': 32, 'testing': True}: `--key=value` arguments, as
+    `wandb agent` passes them, values read as YAML (32, 0.5, true, [0.7, 0.15, 0.15]), dashes in keys read as
+    underscores. ValueError for anything else."""
+    import yaml
+
+    overrides: dict[str, Any] = {}
+    for argument in extra:
+        if not argument.startswith('--') or '=' not in argument:
+            raise ValueError(f'unrecognised argument {argument!r}: parameters are given as --key=value.')
+        key, value = argument[2:].split('=', 1)
+        try:
+            overrides[key.replace('-', '_')] = yaml.safe_load(value)
+        except yaml.YAMLError as error:
+            raise ValueError(f'the value of {argument!r} is not valid YAML: {error}') from None
+    return overrides
+
+
+_TRAIN_EPILOG = """examples:
+  kac-prediction train --routine size_of_circular_drum --config scripts/config/local/size_of_circular_drum.yaml
+  kac-prediction train --routine dim_of_rectangular_drum --testing    # a smoke run on 200 generated drums
+  kac-prediction train --wandb --learning_rate=0.0005                 # as `wandb agent` calls it
+
+`--key=value` arguments (values read as YAML: 32, 0.5, true, [0.7, 0.15, 0.15]) override the config file; they are
+validated like it (an unknown key or a wrong type is an error listing the valid keys). When the environment variable
+KAC_SWEEP_METRICS names a file, the run's metrics are written there as JSON (how `kac-prediction sweep` reads them).
+"""
+
+
+def train(arguments: Sequence[str], prog: str = 'kac-prediction train') -> int:
+    """`kac-prediction train`: parse the arguments, run the routine, print where its checkpoints are; returns the exit
+    status (2 for bad arguments, parameters or dataset directories, with one `error:` line)."""
+    from .routines import ROUTINES
+
+    parser = argparse.ArgumentParser(
+        prog=prog,
+        description='Train and evaluate one of the example routines.',
+        epilog=_TRAIN_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument('--routine', choices=list(ROUTINES), default='size_of_circular_drum', help='what to train')
+    parser.add_argument('--config', default='', help='a YAML file of parameters')
+    parser.add_argument('--wandb', action='store_true', help='track the run with wandb (WANDB_MODE=offline works)')
+    parser.add_argument('--testing', action='store_true', help='a smoke run: 200 generated items')
+    parser.add_argument('--exports-dir', default='model', help='where checkpoints go (default model/)')
+    parser.add_argument(
+        '--dataset-dir', default='', help='where the dataset is (default data/<name>, or data/<sampler>-<dataset_size>)'
+    )
+    args, extra = parser.parse_known_args(arguments)
+    from .pipeline.parameters import loadYAML
+
     try:
-        runpy.run_path(script, run_name='__main__')
-    except SystemExit as exit:
-        return int(exit.code or 0)
+        overrides = parseOverrides(extra)
+        if args.config:
+            loadYAML(args.config)  # a missing or malformed file is a usage error, reported before any work
+    except (ValueError, FileNotFoundError) as error:
+        parser.error(str(error))
+    if args.testing:
+        overrides['testing'] = True
+    from .routines import runRoutine
+    from .sweep import METRICS_VARIABLE, writeRunMetrics
+
+    wandb_config = {'project': 'kac_prediction'} if args.wandb else {}
+    try:
+        metrics = runRoutine(args.routine, args.config, overrides, wandb_config, args.dataset_dir, args.exports_dir)
+    except (ValueError, TypeError, FileExistsError) as error:
+        print(f'error: {error}', file=sys.stderr)
+        return 2
+    if os.environ.get(METRICS_VARIABLE):
+        writeRunMetrics(metrics, os.environ[METRICS_VARIABLE])
+    print(f'best validation loss {metrics["validation_loss"]:.6g}; checkpoints in {metrics["exports_dir"]}')
     return 0
 
 
@@ -83,7 +144,7 @@ def _plotPath(path: str, index: int, count: int) -> str:
 
 
 def _predict(args: argparse.Namespace) -> int:
-    from .pipeline.predict import loadPredictor
+    from .inference import loadPredictor
 
     predictor = loadPredictor(args.checkpoint)
     X = predictor.readInputs(args.audio, progressbar=len(args.audio) > 1)
@@ -108,7 +169,7 @@ def _predict(args: argparse.Namespace) -> int:
             ]
             print('  '.join(cells))
     if args.plot:
-        from .pipeline.plots import plotPrediction
+        from .inference import plotPrediction
 
         for index, result in enumerate(results):
             labels = {key: result[key] for key in [*predictor.labels, *(['outline'] if outlines else [])]}
@@ -124,8 +185,8 @@ def _predict(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of `kac-prediction`; returns the exit status."""
     arguments = list(sys.argv[1:] if argv is None else argv)
-    if arguments[:1] == ['train']:
-        return _train(arguments[1:])
+    if arguments[:1] == ['train']:  # its --key=value arguments are open-ended: parsed by `train` itself
+        return train(arguments[1:])
     extra: list[str] = []
     if arguments[:1] == ['sweep'] and '--' in arguments:
         split = arguments.index('--')
@@ -147,7 +208,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     install = commands.add_parser('install-dataset', help='download an official dataset')
     install.add_argument('name')
     install.add_argument('dataset_dir', nargs='?', default='data')
-    commands.add_parser('train', help="train a routine (scripts/train.py's arguments; see train --help)")
+    commands.add_parser('train', help='train and evaluate a routine (see train --help)')
     sweep = commands.add_parser(
         'sweep',
         help='run a wandb sweep file locally, without a wandb server',

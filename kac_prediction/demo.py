@@ -10,11 +10,12 @@ command did not write is never touched unless `--overwrite` is given.
 import argparse
 import os
 import sys
-import tempfile
 from collections.abc import Sequence
 
 import numpy as np
 
+from ._io import claimDirectory
+from .pipeline.plots import newFigure, saveFigure
 from .samplers import BesselModel, LameModel, ModalSampler, PoissonModel
 
 __all__ = ['main', 'renderDemo']
@@ -24,28 +25,14 @@ _MODELS: tuple[type[ModalSampler], ...] = (BesselModel, PoissonModel, LameModel)
 _SAMPLE_RATE, _DURATION = 48000, 1.0
 
 
-def _checkOutput(output: str, overwrite: bool) -> None:
-    if os.path.isdir(output) and os.listdir(output) and not os.path.exists(os.path.join(output, _MARKER)):
-        if not overwrite:
-            raise FileExistsError(
-                f'{output} already holds files this demo did not write; choose another --output or pass --overwrite.'
-            )
-    os.makedirs(output, exist_ok=True)
-    open(os.path.join(output, _MARKER), 'a').close()
-
-
 def renderDemo(output: str, drums: int = 3, seed: int = 0, overwrite: bool = False) -> list[str]:
     """Write `drums` drums of each modal sampler to `output` as 24-bit WAVs and `spectra.png`; returns the paths."""
-    import matplotlib
-
-    matplotlib.use('Agg')
-    import matplotlib.pyplot as plt
-
     if drums < 1:
         raise ValueError(f'drums must be ≥ 1, got {drums}.')
-    _checkOutput(output, overwrite)
+    claimDirectory(output, _MARKER, overwrite)
     written = []
-    figure, axes = plt.subplots(len(_MODELS), drums, figsize=(4 * drums, 2.8 * len(_MODELS)), squeeze=False)
+    figure = newFigure(4 * drums, 2.8 * len(_MODELS))
+    axes = figure.subplots(len(_MODELS), drums, squeeze=False)
     print(f'{"file":<28}{"geometry":<34}{"lowest mode (Hz)":>17}')
     for row, Sampler in enumerate(_MODELS):
         sampler = Sampler(duration=_DURATION, sample_rate=_SAMPLE_RATE, seed=seed, amplitude=0.9)
@@ -71,13 +58,7 @@ def renderDemo(output: str, drums: int = 3, seed: int = 0, overwrite: bool = Fal
             axis.set_xlabel('frequency (Hz)', fontsize=7)
             axis.set_ylabel('level (dB)', fontsize=7)
     figure.suptitle('Spectra of synthesised drums; dashed: analytic mode frequencies', fontsize=10)
-    figure.tight_layout()
-    handle, temporary = tempfile.mkstemp(dir=output, prefix='.tmp-', suffix='.png')
-    os.close(handle)
-    figure.savefig(temporary, dpi=110)
-    plt.close(figure)
-    os.replace(temporary, os.path.join(output, 'spectra.png'))
-    written.append(os.path.join(output, 'spectra.png'))
+    written.append(os.fspath(saveFigure(figure, os.path.join(output, 'spectra.png'), dpi=110)))
     return written
 
 

@@ -3,7 +3,7 @@
     python scripts/deploy.py model/<run id> drum.wav [more.flac ...]
 
 CHECKPOINT is a run directory of a SpectrumCRePE routine (its best checkpoint is used) or a checkpoint file. Audio
-may have any sample rate, any number of channels and any length (see `kac_prediction.pipeline.predict`). The same as
+may have any sample rate, any number of channels and any length (see `kac_prediction.inference`). The same as
 `kac-prediction predict` without its options; `deploy` is the function to call from Python.
 """
 
@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from kac_prediction.pipeline.predict import loadPredictor
+from kac_prediction.inference import loadPredictor
 
 __all__ = ['deploy']
 

@@ -24,24 +24,16 @@ import soundfile as sf
 from scipy.signal import resample_poly
 
 from kac_prediction import samplers
-from kac_prediction.pipeline.predict import loadPredictor
+from kac_prediction._io import atomicPath, claimDirectory
+from kac_prediction.inference import loadPredictor
 
 _MARKER = '.evaluate_predict'
 VARIANTS = ('original', 'resampled_44k1', 'stereo_16bit', 'padded')
 
 
-def _checkOutput(output: str, overwrite: bool) -> None:
-    if os.path.isdir(output) and os.listdir(output) and not os.path.exists(os.path.join(output, _MARKER)):
-        if not overwrite:
-            raise FileExistsError(f'{output} holds files this script did not write: choose another --output.')
-    os.makedirs(output, exist_ok=True)
-    open(os.path.join(output, _MARKER), 'a').close()
-
-
 def _write(path: str, data: np.ndarray, rate: int, subtype: str) -> None:
-    temporary = f'{path}.tmp.wav'
-    sf.write(temporary, data, rate, subtype=subtype)
-    os.replace(temporary, path)
+    with atomicPath(path) as temporary:
+        sf.write(temporary, data, rate, subtype=subtype, format='WAV')
 
 
 def evaluate(checkpoint: str, drums: int, output: str, seed: int = 2026, overwrite: bool = False) -> dict[str, Any]:
@@ -52,7 +44,7 @@ def evaluate(checkpoint: str, drums: int, output: str, seed: int = 2026, overwri
     per_drum = sampler.strikes_per_drum
     indices = [d * per_drum + (d % 2) for d in range(drums)]  # drum d, struck at its centre or off-centre
     waveforms, labels = sampler.generateBatch(indices)
-    _checkOutput(output, overwrite)
+    claimDirectory(output, _MARKER, overwrite)
     rate = predictor.sample_rate
     ratio = Fraction(44100, rate)
     files: dict[str, list[str]] = {variant: [] for variant in VARIANTS}

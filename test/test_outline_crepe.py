@@ -1,6 +1,5 @@
 """OutlineCRePE (size + outline mask), mask IoU, outline masks and plots, reading a dataset's audio back."""
 
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -12,12 +11,10 @@ from _checkpoints import reloaded
 from kac_prediction.architecture import OutlineCRePE, SpectrumCRePE
 from kac_prediction.dataset import generateDataset, readAudio
 from kac_prediction.geometry import ConvexPolygon, Polygon
+from kac_prediction.inference import plotOutlines
 from kac_prediction.pipeline.metrics import maskIoU
-from kac_prediction.pipeline.plots import plotOutlines
+from kac_prediction.routines.shape_of_polygonal_drum import outlineMasks
 from kac_prediction.samplers import BesselModel
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / 'scripts'))
-from routines.shape_of_polygonal_drum import outlineMasks
 
 
 def model(**changes: Any) -> OutlineCRePE:

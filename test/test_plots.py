@@ -1,4 +1,5 @@
-"""kac_prediction.pipeline.plots: drums drawn to scale, and the PNGs of a regression and of a prediction."""
+"""kac_prediction.pipeline.plots and kac_prediction.inference.plots: drums drawn to scale, and the PNGs of a regression
+and of a prediction."""
 
 import math
 import os
@@ -12,7 +13,8 @@ import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from kac_prediction.pipeline.plots import drawDrum, plotDrums, plotPrediction, plotScatter
+from kac_prediction.inference import plotPrediction
+from kac_prediction.pipeline.plots import drawDrum, plotDrums, plotScatter
 
 PNG_SIGNATURE = b'\x89PNG\r\n\x1a\n'
 SETTINGS = {'output_type': 'spectrum', 'n_bins': 1024, 'f_min': 20.0, 'f_max': 4000.0}

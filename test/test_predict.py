@@ -13,8 +13,8 @@ from scipy.signal import resample_poly
 
 from kac_prediction.architecture import CRePE, OutlineCRePE, SpectrumCRePE
 from kac_prediction.cli import main
+from kac_prediction.inference import Predictor, loadPredictor, maskOutline, prepareAudio
 from kac_prediction.pipeline.checkpoints import saveCheckpoint
-from kac_prediction.pipeline.predict import Predictor, loadPredictor, maskOutline, prepareAudio
 from kac_prediction.pipeline.types import ExportedModel
 from kac_prediction.samplers import BesselModel
 

@@ -146,6 +146,33 @@ def test_routine_trains_checkpoints_and_tests_once(tmp_path: Path) -> None:
         assert torch.equal(tensor, best['model_state_dict'][name])
 
 
+def test_the_routine_trains_validates_and_tests_on_its_splits(tmp_path: Path) -> None:
+    routine = makeRoutine(tmp_path, defaults(num_of_epochs=2))
+    training, validation, test = routine.splits
+    drums = [{int(routine.D.groups[i]) for i in split} for split in routine.splits]
+    assert sorted(training + validation + test) == list(range(60)) and not (drums[0] & (drums[1] | drums[2]))
+    assert routine.splits == splitByDrum(routine.D.groups, (0.6, 0.2, 0.2), 0)
+    seen: list[int] = []
+
+    def innerTestingLoop(i: int, loop_length: int, x: torch.Tensor, y: Any) -> None:
+        seen.append(len(x))
+        lossLoop(routine)(i, loop_length, x, y)
+
+    routine.train(innerTestingLoop)
+    assert sum(seen) == 2 * len(validation) + len(test)  # validation each epoch, the test split once
+
+
+def test_overrides_come_between_the_yaml_file_and_wandb(tmp_path: Path) -> None:
+    (tmp_path / 'c.yaml').write_text('batch_size: 4\nlearning_rate: 0.1\n')
+    routine = Routine(exports_dir=os.fspath(tmp_path / 'model'))
+    routine.setParameters(defaults(), config_path=os.fspath(tmp_path / 'c.yaml'), overrides={'batch_size': 16})
+    assert routine.P['batch_size'] == 16 and routine.P['learning_rate'] == 0.1
+    with pytest.raises(ValueError, match="unknown parameter 'batchsize' in the overrides"):
+        routine.setParameters(defaults(), overrides={'batchsize': 16})
+    with pytest.raises(RuntimeError, match='importDataset'):
+        routine.splits  # noqa: B018
+
+
 def test_resume_continues_exactly(tmp_path: Path) -> None:
     whole = makeRoutine(tmp_path / 'a', defaults())
     whole.train(lossLoop(whole))

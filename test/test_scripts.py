@@ -1,4 +1,5 @@
-"""scripts/train.py and the example routines: smoke runs, flags, wandb-agent arguments, config files."""
+"""scripts/train.py (`kac-prediction train`) and the example routines: smoke runs, flags, wandb-agent arguments,
+config files."""
 
 import sys
 from pathlib import Path
@@ -10,10 +11,10 @@ SCRIPTS = Path(__file__).resolve().parent.parent / 'scripts'
 sys.path.insert(0, str(SCRIPTS))
 
 import train  # noqa: E402
-from routines import shape_of_polygonal_drum  # noqa: E402
-from routines.regression import defaultParameters  # noqa: E402
 
 from kac_prediction.pipeline.parameters import mergeParameters  # noqa: E402
+from kac_prediction.routines import shape_of_polygonal_drum  # noqa: E402
+from kac_prediction.routines.regression import defaultParameters  # noqa: E402
 
 ROUTINES = [
     ('size_of_circular_drum', ['drum_size'], 'BesselModel'),

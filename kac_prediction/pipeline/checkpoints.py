@@ -15,7 +15,6 @@ rather than write a file that could not be loaded again.
 import math
 import os
 import re
-import secrets
 import warnings
 from collections import OrderedDict
 from collections.abc import Iterable
@@ -24,6 +23,7 @@ from typing import Any, cast
 
 import torch
 
+from .._io import writeTorch
 from .types import ExportedModel
 
 __all__ = [
@@ -81,52 +81,12 @@ def _checkLoadable(value: Any, where: str) -> None:
             stack.extend((entry, f'{path}[{i}]') for i, entry in enumerate(item))
 
 
-def _fsyncDirectory(directory: Path) -> None:
-    """Make a rename in `directory` durable (POSIX; a no-op where directories cannot be opened, e.g. Windows)."""
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
-def _createTemporary(target: Path, suffix: str) -> tuple[int, str]:
-    """Create a hidden temporary file next to `target` (for an atomic replace) and open it for writing. Unlike
-    tempfile.mkstemp (0600), it gets the permissions of an ordinary new file (0666 less the umask)."""
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, 'O_BINARY', 0)
-    while True:
-        temporary = str(target.parent / f'.{target.name}.{secrets.token_hex(4)}{suffix}')
-        try:
-            return os.open(temporary, flags, 0o666), temporary
-        except FileExistsError:
-            continue
-
-
 def saveCheckpoint(checkpoint: ExportedModel, path: str | os.PathLike[str]) -> None:
-    """Write `checkpoint` to `path` atomically: `torch.save` to a temporary file in the same directory, fsync, then
-    `os.replace`. Whatever fails, `path` keeps its previous content (or stays absent) and no temporary file remains.
-    The directory must exist. TypeError if the checkpoint holds something `weights_only` loading would refuse."""
-    target = Path(path)
+    """Write `checkpoint` to `path` atomically (`kac_prediction._io.writeTorch`): whatever fails, `path` keeps its
+    previous content (or stays absent) and no temporary file remains. The directory must exist. TypeError if the
+    checkpoint holds something `weights_only` loading would refuse."""
     _checkLoadable(checkpoint, 'checkpoint')
-    fd, temporary = _createTemporary(target, '.tmp')
-    try:
-        with os.fdopen(fd, 'wb') as file:
-            torch.save(checkpoint, file)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, target)
-    except BaseException:
-        try:
-            os.unlink(temporary)
-        except FileNotFoundError:
-            pass
-        raise
-    _fsyncDirectory(target.parent)
+    writeTorch(path, checkpoint)
 
 
 def _describe(error: BaseException) -> str:

@@ -1,6 +1,5 @@
 """loadModel: rebuild a trained model from a checkpoint in a directory, a file, or at a URL."""
 
-import contextlib
 import os
 from pathlib import Path
 from typing import Any, TypeVar
@@ -9,7 +8,8 @@ import requests
 import torch
 from tqdm import tqdm
 
-from .checkpoints import CheckpointError, _createTemporary, bestCheckpoint, loadCheckpoint
+from .._io import atomicPath
+from .checkpoints import CheckpointError, bestCheckpoint, loadCheckpoint
 from .types import ExportedModel, Parameters, TrainingSettings
 
 __all__ = ['DownloadError', 'loadModel']
@@ -37,45 +37,36 @@ def _download(url: str, target: Path) -> None:
     """Stream `url` into a temporary file next to `target` (creating its directory), then move it into place.
     Whatever fails, nothing is left at `target` and no temporary file remains."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = _createTemporary(target, '.part')
-    try:
-        with os.fdopen(fd, 'wb') as file:
-            total: int | None = None
-            received = 0
-            try:
-                with requests.get(url, stream=True, timeout=_TIMEOUT_S) as response:
-                    if response.status_code >= 400:
-                        raise DownloadError(
-                            f'could not download a checkpoint from {url}: HTTP {response.status_code} '
-                            f'{response.reason or ""}'.rstrip()
-                        )
-                    length = response.headers.get('Content-Length')
-                    total = int(length) if length is not None and length.isdigit() else None
-                    with tqdm(total=total, unit='B', unit_scale=True, unit_divisor=1024, desc=target.name) as bar:
-                        for chunk in response.iter_content(chunk_size=_CHUNK_SIZE):
-                            file.write(chunk)
-                            received += len(chunk)
-                            bar.update(len(chunk))
-            except requests.RequestException as error:
-                raise DownloadError(f'could not download a checkpoint from {url}: {error}') from error
-            if total is not None and received < total:
-                raise DownloadError(
-                    f'could not download a checkpoint from {url}: the connection closed after {received} of '
-                    f'{total} bytes'
-                )
-            file.flush()
-            os.fsync(file.fileno())
+    with atomicPath(target) as temporary, open(temporary, 'wb') as file:
+        total: int | None = None
+        received = 0
+        try:
+            with requests.get(url, stream=True, timeout=_TIMEOUT_S) as response:
+                if response.status_code >= 400:
+                    raise DownloadError(
+                        f'could not download a checkpoint from {url}: HTTP {response.status_code} '
+                        f'{response.reason or ""}'.rstrip()
+                    )
+                length = response.headers.get('Content-Length')
+                total = int(length) if length is not None and length.isdigit() else None
+                with tqdm(total=total, unit='B', unit_scale=True, unit_divisor=1024, desc=target.name) as bar:
+                    for chunk in response.iter_content(chunk_size=_CHUNK_SIZE):
+                        file.write(chunk)
+                        received += len(chunk)
+                        bar.update(len(chunk))
+        except requests.RequestException as error:
+            raise DownloadError(f'could not download a checkpoint from {url}: {error}') from error
+        if total is not None and received < total:
+            raise DownloadError(
+                f'could not download a checkpoint from {url}: the connection closed after {received} of {total} bytes'
+            )
+        file.flush()
         try:
             loadCheckpoint(temporary, required_keys=_REQUIRED_KEYS)
         except CheckpointError as error:
             raise CheckpointError(
-                f'the file downloaded from {url} is not a checkpoint: {str(error).replace(temporary, "it")}'
+                f'the file downloaded from {url} is not a checkpoint: {str(error).replace(str(temporary), "it")}'
             ) from error
-        os.replace(temporary, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
-        raise
 
 
 def _constructorArguments(checkpoint: ExportedModel) -> dict[str, Any]:

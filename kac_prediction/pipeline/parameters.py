@@ -1,4 +1,5 @@
-"""Parameters of a run: defaults ← YAML ← wandb.config, merged and validated (DESIGN §6).
+"""Parameters of a run: defaults ← YAML ← overrides ← wandb.config, merged and validated (docs/architecture.md,
+"Training").
 
 Valid keys are those of the routine's defaults plus `TrainingSettings`. A value must have the type of the default it
 replaces (an int is accepted for a float; a list for a tuple of the same length); `TrainingSettings` are checked
@@ -6,13 +7,13 @@ against their annotations. Anything else is a ValueError or TypeError naming the
 """
 
 import math
-import numbers
 import os
 from collections.abc import Mapping
 from typing import Any, get_args
 
 import yaml
 
+from .._checks import isNumber
 from .types import TRAINING_DEFAULTS, TrainingSettings
 
 __all__ = ['loadYAML', 'mergeParameters']
@@ -44,10 +45,6 @@ def loadYAML(config_path: str | os.PathLike[str]) -> dict[str, Any]:
     return content
 
 
-def _isNumber(value: object) -> bool:
-    return isinstance(value, numbers.Real) and not isinstance(value, bool)
-
-
 def _coerce(key: str, value: Any, reference: Any, source: str) -> Any:
     """`value` converted to the type of `reference`, or a TypeError naming the key."""
     annotation = TrainingSettings.__annotations__.get(key)
@@ -63,14 +60,14 @@ def _coerce(key: str, value: Any, reference: Any, source: str) -> Any:
     elif isinstance(reference, int):
         ok = isinstance(value, int) and not isinstance(value, bool)
     elif isinstance(reference, float):
-        ok = _isNumber(value)
+        ok = isNumber(value)
         value = float(value) if ok else value
     elif isinstance(reference, str):
         ok = isinstance(value, str)
     elif isinstance(reference, (tuple, list)):
         ok = isinstance(value, (tuple, list)) and len(value) == len(reference)
-        if ok and all(_isNumber(r) for r in reference):
-            ok = all(_isNumber(v) for v in value)
+        if ok and all(isNumber(r) for r in reference):
+            ok = all(isNumber(v) for v in value)
         value = tuple(value) if ok and isinstance(reference, tuple) else value
     else:
         ok = isinstance(value, type(reference))
@@ -102,8 +99,10 @@ def mergeParameters(
     default: Mapping[str, Any],
     yaml_config: Mapping[str, Any] | None = None,
     wandb_config: Mapping[str, Any] | None = None,
+    overrides: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """TRAINING_DEFAULTS ← `default` ← `yaml_config` ← `wandb_config`, each value checked (module docstring).
+    """TRAINING_DEFAULTS ← `default` ← `yaml_config` ← `overrides` ← `wandb_config`, each value checked (module
+    docstring).
 
     Keys of wandb_config starting with '_' (wandb's own) are ignored.
     """
@@ -111,7 +110,8 @@ def mergeParameters(
     for key, value in default.items():
         merged[key] = _coerce(key, value, TRAINING_DEFAULTS.get(key, value), 'the defaults')
     valid = sorted(merged)
-    for source, config in (('the YAML config', yaml_config), ('wandb.config', wandb_config)):
+    sources = (('the YAML config', yaml_config), ('the overrides', overrides), ('wandb.config', wandb_config))
+    for source, config in sources:
         for key, value in (config or {}).items():
             if source == 'wandb.config' and str(key).startswith('_'):
                 continue

@@ -1,17 +1,24 @@
 """Split a dataset by drum: all strikes of one drum land in one split (no leakage between splits)."""
 
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import numpy as np
 import torch
 
-__all__ = ['splitByDrum']
+__all__ = ['Splits', 'splitByDrum']
 
 
-def splitByDrum(
-    groups: Sequence[int] | torch.Tensor, dataset_split: Sequence[float], seed: int
-) -> tuple[list[int], list[int], list[int]]:
-    """Item indices of the (training, validation, test) splits.
+class Splits(NamedTuple):
+    """Item indices of the training, validation and test splits (ascending; every strike of a drum in one split)."""
+
+    training: list[int]
+    validation: list[int]
+    test: list[int]
+
+
+def splitByDrum(groups: Sequence[int] | torch.Tensor, dataset_split: Sequence[float], seed: int) -> Splits:
+    """Item indices of the (training, validation, test) splits, as `Splits`.
 
     groups: the drum id of every item. dataset_split: fractions of the drums for each split (summing to 1). The drums
     are shuffled with `seed` and cut by those fractions (rounded; every split with a fraction > 0 gets at least one
@@ -32,4 +39,5 @@ def splitByDrum(
         )
     cuts = np.cumsum(counts)[:2]
     sets = [set(part.tolist()) for part in np.split(order, cuts)]
-    return tuple([i for i, d in enumerate(ids.tolist()) if d in s] for s in sets)  # type: ignore[return-value]
+    training, validation, test = ([i for i, d in enumerate(ids.tolist()) if d in s] for s in sets)
+    return Splits(training, validation, test)

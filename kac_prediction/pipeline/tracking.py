@@ -5,12 +5,12 @@ Only rank 0 tracks. Nested losses are flattened for wandb: {'validation_loss': {
 """
 
 import os
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from .distributed import isMain
+from .plots import plotLearningCurves
 
 __all__ = ['Tracker', 'flattenMetrics']
 
@@ -65,25 +65,7 @@ class Tracker:
         """learning_curves.png in the run directory: training and validation loss per epoch (None before any epoch)."""
         if not isMain() or not self.history:
             return None
-        import matplotlib
-
-        matplotlib.use('Agg')
-        import matplotlib.pyplot as plt
-
-        figure, axis = plt.subplots(figsize=(6, 4))
-        epochs = [h['epoch'] for h in self.history]
-        for key in ('training_loss', 'validation_loss'):
-            values = [h.get(key, float('nan')) for h in self.history]
-            axis.plot(epochs, values, label=key.replace('_', ' '))
-        axis.set(xlabel='epoch', ylabel='loss', yscale='log', title='Learning curves')
-        axis.legend()
-        figure.tight_layout()
-        path = self.exports_dir / 'learning_curves.png'
-        handle, temporary = tempfile.mkstemp(dir=self.exports_dir, prefix='.tmp-', suffix='.png')
-        os.close(handle)
-        figure.savefig(temporary, dpi=100)
-        plt.close(figure)
-        os.replace(temporary, path)
+        path = plotLearningCurves(self.history, self.exports_dir / 'learning_curves.png')
         if self.using_wandb:
             import wandb
 

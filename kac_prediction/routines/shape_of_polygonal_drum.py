@@ -18,16 +18,16 @@ from typing import Any
 import numpy as np
 import torch
 
-from kac_prediction.architecture import CRePE, OutlineCRePE
-from kac_prediction.geometry import Polygon
-from kac_prediction.pipeline import Routine
-from kac_prediction.pipeline.distributed import isMain
-from kac_prediction.pipeline.metrics import maskIoU, regressionMetrics
-from kac_prediction.pipeline.physics_baseline import baselineRMSE, physicsBaseline
-from kac_prediction.pipeline.plots import plotOutlines, plotScatter
-from kac_prediction.pipeline.splits import splitByDrum
-from kac_prediction.samplers import FDTDModel
-
+from .._checks import checkCount
+from ..architecture import CRePE, OutlineCRePE
+from ..geometry import Polygon
+from ..inference.plots import plotOutlines
+from ..pipeline import Routine
+from ..pipeline.distributed import isMain
+from ..pipeline.metrics import maskIoU, regressionMetrics
+from ..pipeline.physics_baseline import baselineRMSE, physicsBaseline
+from ..pipeline.plots import plotScatter
+from ..samplers import FDTDModel
 from .regression import defaultDatasetDir, labelMatrix
 
 __all__ = ['REPRESENTATION', 'SAMPLER_SETTINGS', 'ShapeOfPolygonalDrum', 'defaultParameters', 'outlineMasks']
@@ -62,28 +62,31 @@ def outlineMasks(vertices: Sequence[Any], grid_size: int) -> torch.Tensor:
 
 
 def ShapeOfPolygonalDrum(
-    config_path: str = '', wandb_config: Mapping[str, Any] = {}, dataset_dir: str = '', exports_dir: str = 'model'
+    config_path: str = '',
+    wandb_config: Mapping[str, Any] = {},
+    dataset_dir: str = '',
+    exports_dir: str = 'model',
+    overrides: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Train and evaluate; returns the Routine's metrics plus `metrics`: {'mask': {'iou', 'iou_median',
     'baseline_iou'}, 'drum_size': {'mse', 'rmse', 'r2', 'baseline_rmse', 'physics_rmse', 'physics_median_error',
-    'physics_failures'}} on the held-out test split (sizes in m)."""
+    'physics_failures'}} on the held-out test split (sizes in m). Parameters: `defaultParameters()` ← the YAML file
+    at config_path ← `overrides` ← wandb.config."""
     routine = Routine(exports_dir=exports_dir, wandb_config=wandb_config)
-    routine.setParameters(defaultParameters(), config_path=config_path)
+    routine.setParameters(defaultParameters(), config_path=config_path, overrides=overrides)
     if routine.P.get('dataset_name'):
         raise ValueError(
             'ShapeOfPolygonalDrum trains on FDTDModel drums generated locally (the official polygon dataset uses the '
             'original physics and pose); remove dataset_name from the configuration.'
         )
-    G = routine.P['grid_size']
-    if isinstance(G, bool) or not isinstance(G, int) or G < 4:
-        raise ValueError(f'grid_size must be an integer ≥ 4 (cells per side of the mask), got {G!r}.')
+    G = checkCount('grid_size', routine.P['grid_size'], minimum=4, meaning='cells per side of the mask')
     sampler_settings = {**SAMPLER_SETTINGS, 'strikes_per_drum': routine.P['strikes_per_drum']}
     routine.importDataset(dataset_dir or defaultDatasetDir(FDTDModel, routine.P), LocalSampler=FDTDModel,
                           representation_settings=REPRESENTATION, sampler_settings=sampler_settings)  # type: ignore[arg-type]  # fmt: skip
     sizes = labelMatrix(routine.D.Y, ['drum_size'])[:, 0]
     vertices = [y['vertices'] for y in routine.D.labels]
     masks = outlineMasks(vertices, G)
-    training, _, test = splitByDrum(routine.D.groups, routine.P['dataset_split'], routine.P['seed'])
+    training, _, test = routine.splits
     model = OutlineCRePE(
         routine.P['depth'], routine.P['dropout'], routine.P['learning_rate'], routine.P['optimiser'], grid_size=G
     )

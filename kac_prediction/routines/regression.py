@@ -17,14 +17,13 @@ from typing import Any
 
 import torch
 
-from kac_prediction.architecture import CRePE, SpectrumCRePE, loadCrepeWeights
-from kac_prediction.pipeline import Routine
-from kac_prediction.pipeline.distributed import isMain
-from kac_prediction.pipeline.metrics import regressionMetrics
-from kac_prediction.pipeline.physics_baseline import Method, baselineRMSE, physicsBaseline
-from kac_prediction.pipeline.plots import plotDrums, plotScatter
-from kac_prediction.pipeline.splits import splitByDrum
-from kac_prediction.samplers import AudioSampler
+from ..architecture import CRePE, SpectrumCRePE, loadCrepeWeights
+from ..pipeline import Routine
+from ..pipeline.distributed import isMain
+from ..pipeline.metrics import regressionMetrics
+from ..pipeline.physics_baseline import Method, baselineRMSE, physicsBaseline
+from ..pipeline.plots import plotDrums, plotScatter
+from ..samplers import AudioSampler
 
 REPRESENTATION = {'output_type': 'spectrum', 'n_bins': 1024, 'f_min': 20.0, 'f_max': 4000.0}
 SAMPLER_SETTINGS = {'duration': 1.0, 'sample_rate': 48000}
@@ -34,7 +33,7 @@ def defaultParameters(**changes: Any) -> dict[str, Any]:
     """The routines' defaults, the main job of `make demo` (≈ 5 min on 2 CPU cores): a real run (testing: false) on
     1500 locally generated drum sounds (300 drums × 5 strikes), 30 epochs with a cosine learning-rate schedule; the
     best validation epoch is kept. strikes_per_drum: the sampler's (locally generated datasets). The full runs
-    (scripts/config/local/*.yaml) use 10000 sounds of 5000 drums. pretrained: start from CREPE's weights."""
+    (scripts/config/local/*.yaml) use 10000 or 20000 sounds. pretrained: start from CREPE's weights."""
     P = CRePE.ModelHyperParameters(
         batch_size=32, dataset_split=(0.7, 0.15, 0.15), num_of_epochs=30, testing=False, with_early_stopping=False,
         depth='tiny', dropout=0.0, learning_rate=1e-3, optimiser='adam',
@@ -68,19 +67,23 @@ def trainRegression(
     exports_dir: str = 'model',
     log_labels: Sequence[str] = ('drum_size',),
     physics_method: Method | None = None,
+    overrides: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Train SpectrumCRePE to predict `labels` of `Sampler`'s drums; returns the Routine's metrics plus per-label
     `metrics` ({label: {'mse', 'rmse', 'r2', 'baseline_rmse'}, plus 'physics_rmse', 'physics_median_error' and
-    'physics_failures' with a physics_method}, physical units, held-out test split)."""
+    'physics_failures' with a physics_method}, physical units, held-out test split).
+
+    Parameters: `defaults` ← the YAML file at config_path ← `overrides` ← wandb.config (`Routine.setParameters`).
+    dataset_dir: default `defaultDatasetDir`. exports_dir: checkpoints and plots go to exports_dir/<run id>/."""
     routine = Routine(exports_dir=exports_dir, wandb_config=wandb_config)
-    routine.setParameters(defaults, config_path=config_path)
+    routine.setParameters(defaults, config_path=config_path, overrides=overrides)
     name = routine.P['dataset_name']
     directory = dataset_dir or defaultDatasetDir(Sampler, routine.P)
     sampler_settings = {**SAMPLER_SETTINGS, 'strikes_per_drum': routine.P['strikes_per_drum']}
     routine.importDataset(directory, dataset_name=name, LocalSampler=Sampler,
                           representation_settings=REPRESENTATION, sampler_settings=sampler_settings)  # type: ignore[arg-type]  # fmt: skip
     Y = labelMatrix(routine.D.Y, labels)  # (N, labels), physical units
-    training, _, test = splitByDrum(routine.D.groups, routine.P['dataset_split'], routine.P['seed'])
+    training, _, test = routine.splits
     model = SpectrumCRePE(
         routine.P['depth'], routine.P['dropout'], routine.P['learning_rate'], routine.P['optimiser'],
         labels=labels, log_labels=[label for label in labels if label in log_labels],
