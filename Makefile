@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml constraints.txt Makefile
 	@touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/python scripts/train.py --routine size_of_circular_drum --dataset-dir out/demo/data --exports-dir out/demo/model
+	$(BIN)/kac-prediction train --routine size_of_circular_drum --dataset-dir out/demo/data --exports-dir out/demo/model
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
