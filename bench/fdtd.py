@@ -14,7 +14,7 @@ Timings are the best of --repeats runs after a warm-up (the JIT compiles, or loa
 1- and 2-worker runs alternate; the two-worker verdict is on the median of the pairs' ratios, which a slow or fast
 spell of the host (the 1-worker rate varies by up to 30 % from run to run on the development VM) moves less than the
 ratio of the two best runs, also printed.
-Targets (DESIGN §7): ≥ 1.2·10⁹ node-updates/s on one core, ≥ 1.8× that with two workers, ≥ 2.5·10¹¹ on one H200.
+Targets: ≥ 1.2·10⁹ node-updates/s on one core, ≥ 1.8× that with two workers, ≥ 2.5·10¹¹ on one H200.
 The machine's load average is printed before and after: on a shared 2-core machine another process's work slows
 every figure, the 2-worker one most. So each row also gives node-updates per CPU-second of this process (user +
 system): when the 2-worker wall-clock figure falls short only because another process holds a core, the

@@ -5,7 +5,7 @@ Usage: python bench/modal_synthesis.py [--drums 192] [--reference-drums 12]
 One thread (BLAS pinned to 1 before numpy loads), 1-s drums at 48 kHz, the default 10×10 modes, through
 `generateBatch` (the path the dataset layer uses). The reference is the original library's approach restated in plain
 NumPy: one drum at a time, float64, every mode's sine evaluated at every sample. It runs about as fast as the original
-C++ library (≈ 0.06 s per drum on the development machine); DESIGN §7 asks for ≥ 150 drums/s, ≈ 10× the original.
+C++ library (≈ 0.06 s per drum on the development machine); the target is ≥ 150 drums/s, ≈ 10× the original.
 """
 
 import os

@@ -44,8 +44,9 @@ def _aside(text: str) -> str:
     return f' ({text})' if text else ''
 
 
-def isNumber(value: object) -> TypeGuard[numbers.Real]:
-    """Whether `value` is a real number (Python or NumPy int or float) and not a bool. NaN and inf are numbers."""
+def isNumber(value: object) -> TypeGuard[float]:
+    """Whether `value` is a real number (Python or NumPy int or float) and not a bool; NaN and inf are numbers. (For
+    the type checker it narrows `value` to float, which every real number acts as.)"""
     return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
 
 

@@ -20,14 +20,13 @@ from kac_prediction._checks import (
     parseRange,
 )
 
-NOT_NUMBERS = [True, False, np.bool_(True), 'x', None, [1.0], (1.0,), 1j, np.array([1.0])]
+NOT_NUMBERS: list[Any] = [True, False, np.bool_(True), 'x', None, [1.0], (1.0,), 1j, np.array([1.0])]
 
 
 def test_isNumber() -> None:
-    for value in (0, -3, 2.5, math.nan, math.inf, np.float32(1.5), np.int64(7), np.uint8(3)):
-        assert isNumber(value), value
-    for value in NOT_NUMBERS:
-        assert not isNumber(value), value
+    numbers: list[Any] = [0, -3, 2.5, math.nan, math.inf, np.float32(1.5), np.int64(7), np.uint8(3)]
+    assert all(isNumber(value) for value in numbers)
+    assert not any(isNumber(value) for value in NOT_NUMBERS)
 
 
 def test_isNumericArray() -> None:
@@ -108,17 +107,20 @@ def test_checkChoice() -> None:
 def test_checkPositiveArray() -> None:
     np.testing.assert_array_equal(checkPositiveArray('h', [1, 2.5], 'm'), [1.0, 2.5])
     assert checkPositiveArray('h', 3, 'm').dtype == np.float64
-    for value in (0.0, [1.0, -1.0], [1.0, math.nan], math.inf, 'x', None, [[1.0], [2.0, 3.0]]):
+    bad: list[Any] = [0.0, [1.0, -1.0], [1.0, math.nan], math.inf, 'x', None, [[1.0], [2.0, 3.0]]]
+    for value in bad:
         with pytest.raises(ValueError, match=r'^h must be finite and > 0 \(m\), got '):
             checkPositiveArray('h', value, 'm')
 
 
 def test_checkPoints() -> None:
     assert checkPoints('strike', [[0.1, 0.2], [0.3, 0.4]], 2, '(x, y)').shape == (2, 2)
-    for value in (0.5, [0.5], [0.1, 0.2, 0.3], 'ab', None):
+    wrong: list[Any] = [0.5, [0.5], [0.1, 0.2, 0.3], 'ab', None]
+    for value in wrong:
         with pytest.raises(ValueError, match=r'^strike must have 2 coordinates on its last axis \(\(x, y\) in m\)'):
             checkPoints('strike', value, 2, '(x, y) in m')
-    for value in ([0.1, math.nan], [[0.1, 0.2], [math.inf, 0.0]]):
+    infinite: list[Any] = [[0.1, math.nan], [[0.1, 0.2], [math.inf, 0.0]]]
+    for value in infinite:
         with pytest.raises(ValueError, match=r'^strike must be finite \(\(x, y\) in m\), got '):
             checkPoints('strike', value, 2, '(x, y) in m')
 
@@ -137,10 +139,12 @@ def test_parseRange() -> None:
     assert parseRange('drum_size', 0.5) == (0.5, 0.5)
     assert parseRange('drum_size', [0.1, 0.4]) == (0.1, 0.4) and parseRange('d', (np.float32(1), 2)) == (1.0, 2.0)
     assert parseRange('aspect_ratio', (1.0, 4.0), minimum=1.0, inclusive=True) == (1.0, 4.0)
-    for value in ((0.1, 0.2, 0.3), ('a', 'b'), (True, 1.0), None, 'x', [1.0]):
+    shapes: list[Any] = [(0.1, 0.2, 0.3), ('a', 'b'), (True, 1.0), None, 'x', [1.0]]
+    for value in shapes:
         with pytest.raises(ValueError, match=r'^drum_size must be a number or a \(min, max\) pair of numbers, got '):
             parseRange('drum_size', value)
-    for value in (0.0, -1.0, (0.4, 0.1), (0.1, math.inf), (math.nan, 1.0), (0.1, math.nan), math.inf):
+    ranges: list[Any] = [0.0, -1.0, (0.4, 0.1), (0.1, math.inf), (math.nan, 1.0), (0.1, math.nan), math.inf]
+    for value in ranges:
         with pytest.raises(ValueError, match=r'^drum_size must be finite and > 0, and a range must have min ≤ max'):
             parseRange('drum_size', value)
     with pytest.raises(ValueError, match=r'^aspect_ratio must be finite and ≥ 1, and a range'):

@@ -146,7 +146,7 @@ def test_draw_L_shape_area_fraction() -> None:
 
 
 def test_draw_rejects_bad_grid_size() -> None:
-    with pytest.raises(ValueError, match='grid_size must be at least 2'):
+    with pytest.raises(ValueError, match='grid_size must be ≥ 2'):
         Polygon(UNIT_SQUARE).draw(1)
     with pytest.raises(TypeError, match='grid_size must be an integer'):
         Polygon(UNIT_SQUARE).draw(2.5)  # type: ignore[arg-type]
@@ -178,9 +178,9 @@ def test_polygon_rejects_bad_vertices(vertices: object, message: str) -> None:
 
 def test_polygon_rejects_bad_area_and_points() -> None:
     P = Polygon(UNIT_SQUARE)
-    with pytest.raises(ValueError, match='area must be positive'):
+    with pytest.raises(ValueError, match='area must be > 0'):
         P.area = 0.0
-    with pytest.raises(ValueError, match='area must be positive'):
+    with pytest.raises(ValueError, match='area must be > 0'):
         P.area = -1.0
     with pytest.raises(ValueError, match='zero area'):
         Polygon([[0, 0], [1, 1], [2, 2]]).area = 1.0
@@ -253,9 +253,9 @@ def test_ellipse_axes_are_ordered_and_drawn() -> None:
 
 
 def test_ellipse_rejects_bad_input() -> None:
-    with pytest.raises(ValueError, match='major must be positive'):
+    with pytest.raises(ValueError, match='major must be > 0'):
         Ellipse(-1.0, 0.5)
-    with pytest.raises(ValueError, match='major must be positive'):
+    with pytest.raises(ValueError, match='major must be > 0'):
         Ellipse(0.0, 0.5)
     with pytest.raises(ValueError, match='minor must be positive'):
         Ellipse(1.0, -0.5)
@@ -265,7 +265,7 @@ def test_ellipse_rejects_bad_input() -> None:
         Ellipse('1')  # type: ignore[arg-type]
     with pytest.raises(ValueError, match='centroid'):
         Ellipse(1.0, 1.0, centroid=(0.0,))  # type: ignore[arg-type]
-    with pytest.raises(ValueError, match='area must be positive'):
+    with pytest.raises(ValueError, match='area must be > 0'):
         Ellipse(1.0, 1.0).area = -2.0
     with pytest.raises(TypeError, match=r'rng must be a numpy\.random\.Generator'):
         Ellipse(1.0, rng=42)  # type: ignore[arg-type]

@@ -75,7 +75,7 @@ def test_generators_reject_bad_input(generator: Generator) -> None:
     for N in (1, 2, -4):
         with pytest.raises(ValueError, match='N must be at least 3'):
             generator(N=N)
-    with pytest.raises(ValueError, match='max_vertices must be at least 3'):
+    with pytest.raises(ValueError, match='max_vertices must be ≥ 3'):
         generator(max_vertices=2)
     with pytest.raises(TypeError, match='N must be an integer'):
         generator(N=4.5)  # type: ignore[arg-type]

@@ -19,7 +19,7 @@ def test_isColinear_rejects_bad_input() -> None:
         isColinear([[0, 0], [1, 1], [2, 2], [3, 3]])
     with pytest.raises(ValueError, match='vertices must be finite'):
         isColinear([[0.0, 0.0], [1.0, np.nan], [2.0, 2.0]])
-    with pytest.raises(ValueError, match='tol must be non-negative'):
+    with pytest.raises(ValueError, match='tol must be ≥ 0'):
         isColinear([[0, 0], [1, 1], [2, 2]], tol=-1.0)
 
 

@@ -183,7 +183,7 @@ def test_scalePolygonByArea() -> None:
     assert Polygon(S).centroid == pytest.approx(Polygon(V).centroid)
     np.testing.assert_array_equal(V, L_SHAPE)  # the input is untouched
     S[0, 0] = 100.0  # the result is a new, writable array
-    with pytest.raises(ValueError, match='area must be positive'):
+    with pytest.raises(ValueError, match='area must be > 0'):
         scalePolygonByArea(V, 0.0)
     with pytest.raises(ValueError, match='zero area'):
         scalePolygonByArea([[0, 0], [1, 1], [2, 2]], 1.0)

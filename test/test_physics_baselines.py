@@ -1,4 +1,5 @@
-"""Physics-only baselines (kac_prediction.physics.baselines) against the analytic physics of DESIGN §3.
+"""Physics-only baselines (kac_prediction.physics.baselines) against the analytic physics
+(docs/architecture.md, "Physics conventions").
 
 Expected values come from the closed forms (Bessel zeros, the rectangle's f_mn, the drums' true sizes and areas),
 never from the baselines themselves. Measured on this machine (seeds as below):

@@ -212,7 +212,7 @@ def test_batches_are_bit_identical_to_single_drums() -> None:
 @pytest.mark.parametrize(
     ('call', 'message'),
     [
-        (lambda: circularSeries(0, 3), 'N must be at least 1'),
+        (lambda: circularSeries(0, 3), 'N must be ≥ 1'),
         (lambda: circularSeries(3, 2.5), 'M must be an int'),
         (lambda: circularFrequencies(3, 3, -1.0, C), 'drum_size must be finite and > 0'),
         (lambda: circularAmplitudes((1.2, 0.0), (0.0, 0.0), 3, 3, 1.0, C), 'strike .* outside the drum'),
@@ -225,7 +225,7 @@ def test_batches_are_bit_identical_to_single_drums() -> None:
         (lambda: modalSynthesis([[100.0]], [[1.0]], 100, 0, 1.0), 'sample_rate must be finite and > 0'),
         (lambda: modalSynthesis([[100.0]], [[1.0]], 100, FS, -1.0), 'decay_time must be > 0'),
         (lambda: modalSynthesis([100.0], [1.0], 100, FS), 'wrap a single drum'),
-        (lambda: modalSynthesis([[100.0]], [[1.0]], 0, FS), 'length must be a positive int'),
+        (lambda: modalSynthesis([[100.0]], [[1.0]], 0, FS), 'length must be an int ≥ 1'),
     ],
 )
 def test_bad_input_names_the_argument(call, message: str) -> None:  # type: ignore[no-untyped-def]

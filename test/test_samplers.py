@@ -175,11 +175,11 @@ def test_sweep_rises_from_20_hz_to_nyquist() -> None:
 @pytest.mark.parametrize(
     ('make', 'message'),
     [
-        (lambda: BesselModel(duration=1.0, sample_rate=0), 'sample_rate must be > 0'),
+        (lambda: BesselModel(duration=1.0, sample_rate=0), 'sample_rate must be a finite number > 0'),
         (lambda: BesselModel(duration=-1.0, sample_rate=8000), 'duration must be'),
         (lambda: BesselModel(duration=1.0, sample_rate=8000, drum_size=-0.5), 'drum_size must be finite and > 0'),
         (lambda: BesselModel(duration=1.0, sample_rate=8000, drum_size=(2.0, 1.0)), 'min ≤ max'),
-        (lambda: BesselModel(duration=1.0, sample_rate=8000, N=0), 'N must be at least 1'),
+        (lambda: BesselModel(duration=1.0, sample_rate=8000, N=0), 'N must be ≥ 1'),
         (lambda: BesselModel(duration=1.0, sample_rate=8000, tension=0.0), 'tension must be'),
         (lambda: BesselModel(duration=1.0, sample_rate=8000, decay_time=0.0), 'decay_time must be'),
         (lambda: BesselModel(duration=1.0, sample_rate=8000, seed=-1), 'seed must be'),

@@ -9,6 +9,7 @@ from typing import Literal, get_args
 
 import torch
 
+from .._checks import checkChoice, checkCount, checkNumber, isNumber
 from ..pipeline.model import Model
 from ..pipeline.types import Parameters
 
@@ -107,20 +108,12 @@ class CRePE(Model):
         probability in [0, 1) after each block. learning_rate: > 0. optimiser: 'adam' or 'sgd' (torch.optim.Adam or
         SGD, built here so its state can be saved). outputs: the number of regression targets, ≥ 1."""
         super().__init__()
-        if depth not in CAPACITY_MULTIPLIERS:
-            raise ValueError(f'depth must be one of {list(get_args(Depth))}, got {depth!r}')
-        if isinstance(dropout, bool) or not isinstance(dropout, int | float) or not 0.0 <= dropout < 1.0:
+        checkChoice('depth', depth, CAPACITY_MULTIPLIERS)
+        if not (isNumber(dropout) and 0.0 <= dropout < 1.0):
             raise ValueError(f'dropout must be a number in [0, 1), got {dropout!r}')
-        if (
-            isinstance(learning_rate, bool)
-            or not isinstance(learning_rate, int | float)
-            or not (math.isfinite(learning_rate) and learning_rate > 0.0)
-        ):
-            raise ValueError(f'learning_rate must be a finite number > 0, got {learning_rate!r}')
-        if optimiser not in get_args(Optimiser):
-            raise ValueError(f'optimiser must be one of {list(get_args(Optimiser))}, got {optimiser!r}')
-        if isinstance(outputs, bool) or not isinstance(outputs, int) or outputs < 1:
-            raise ValueError(f'outputs must be an integer ≥ 1, got {outputs!r}')
+        learning_rate = checkNumber('learning_rate', learning_rate)
+        checkChoice('optimiser', optimiser, get_args(Optimiser))
+        outputs = checkCount('outputs', outputs)
 
         self.model_kwargs = {
             'depth': depth,

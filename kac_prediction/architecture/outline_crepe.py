@@ -4,6 +4,7 @@ from collections.abc import Sequence
 
 import torch
 
+from .._checks import checkCount, checkNumber
 from .crepe import Depth, Optimiser
 from .spectrum_crepe import SpectrumCRePE
 
@@ -60,10 +61,8 @@ class OutlineCRePE(SpectrumCRePE):
         """depth, dropout, learning_rate, optimiser, dynamic_range: as SpectrumCRePE. grid_size: the mask's side in
         cells (≥ 4). label_mean, label_spread: of ln(drum_size) (`fitLabels` sets them). mask_weight: the weight of
         the mask's cross-entropy against the size's squared error (> 0)."""
-        if isinstance(grid_size, bool) or not isinstance(grid_size, int) or grid_size < 4:
-            raise ValueError(f'grid_size must be an integer ≥ 4 (cells per side of the mask), got {grid_size!r}')
-        if isinstance(mask_weight, bool) or not isinstance(mask_weight, int | float) or not mask_weight > 0:
-            raise ValueError(f'mask_weight must be a number > 0, got {mask_weight!r}')
+        grid_size = checkCount('grid_size', grid_size, 4, 'cells per side of the mask')
+        mask_weight = checkNumber('mask_weight', mask_weight)
         super().__init__(
             depth, dropout, learning_rate, optimiser, labels=['drum_size'], log_labels=['drum_size'],
             label_mean=label_mean, label_spread=label_spread, dynamic_range=dynamic_range,

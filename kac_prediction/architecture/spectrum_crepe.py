@@ -1,10 +1,10 @@
 """SpectrumCRePE: CRePE reading a drum's log-frequency power spectrum and predicting its labels in physical units."""
 
-import math
 from collections.abc import Sequence
 
 import torch
 
+from .._checks import checkCount, checkNumber
 from .crepe import CRePE, Depth, Optimiser
 
 __all__ = ['SpectrumCRePE']
@@ -46,10 +46,8 @@ class SpectrumCRePE(CRePE):
         unknown = [name for name in log_labels if name not in names]
         if unknown:
             raise ValueError(f'log_labels {unknown} are not among the labels {names}')
-        if not (isinstance(dynamic_range, int | float) and math.isfinite(dynamic_range) and dynamic_range > 0):
-            raise ValueError(f'dynamic_range must be a finite number of decades > 0, got {dynamic_range!r}')
-        if isinstance(extra_outputs, bool) or not isinstance(extra_outputs, int) or extra_outputs < 0:
-            raise ValueError(f'extra_outputs must be an integer ≥ 0, got {extra_outputs!r}')
+        dynamic_range = checkNumber('dynamic_range', dynamic_range, 'decades')
+        extra_outputs = checkCount('extra_outputs', extra_outputs, 0)
         super().__init__(depth, dropout, learning_rate, optimiser, len(names) + extra_outputs)
         mean = [0.0] * len(names) if label_mean is None else [float(m) for m in label_mean]
         spread = [1.0] * len(names) if label_spread is None else [float(s) for s in label_spread]

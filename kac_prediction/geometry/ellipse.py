@@ -6,7 +6,8 @@ import numpy as np
 import numpy.typing as npt
 from scipy.special import ellipe
 
-from .types import Shape, ShapeLabels, checkPoint, checkPositive, checkReal, resolveRng
+from .._checks import checkReal
+from .types import Shape, ShapeLabels, checkPoint, resolveRng
 
 __all__ = ['Circle', 'Ellipse']
 
@@ -41,10 +42,10 @@ class Ellipse(Shape):
         `major`, `minor`: semi-axes (units, > 0); minor = 0 draws minor = major × U(0, 1] from `rng`. The two are
         swapped if needed so that major ≥ minor. `centroid`: the centre (x, y).
         """
-        a = checkPositive(major, 'major')
-        b = _drawnOrGiven(checkReal(minor, 'minor'), 'minor', a, rng)
+        a = checkReal('major', major, 0.0)
+        b = _drawnOrGiven(checkReal('minor', minor), 'minor', a, rng)
         self._major, self._minor = max(a, b), min(a, b)
-        self._centroid = checkPoint(centroid, 'centroid')
+        self._centroid = checkPoint('centroid', centroid)
 
     @property
     def major(self) -> float:
@@ -63,7 +64,7 @@ class Ellipse(Shape):
 
     @area.setter
     def area(self, value: float) -> None:
-        scale = np.sqrt(checkPositive(value, 'area') / self.area)
+        scale = np.sqrt(checkReal('area', value, 0.0) / self.area)
         self._major *= float(scale)
         self._minor *= float(scale)
 
@@ -74,7 +75,7 @@ class Ellipse(Shape):
 
     @centroid.setter
     def centroid(self, value: tuple[float, float]) -> None:
-        self._centroid = checkPoint(value, 'centroid')
+        self._centroid = checkPoint('centroid', value)
 
     @property
     def eccentricity(self) -> float:
@@ -135,7 +136,7 @@ class Circle(Ellipse):
         rng: np.random.Generator | None = None,
     ) -> None:
         """`r`: radius (units, > 0), or 0 to draw it from U(0, 1] with `rng`. `centroid`: the centre (x, y)."""
-        radius = _drawnOrGiven(checkReal(r, 'r'), 'r', 1.0, rng)
+        radius = _drawnOrGiven(checkReal('r', r), 'r', 1.0, rng)
         super().__init__(major=radius, minor=radius, centroid=centroid)
 
     @property

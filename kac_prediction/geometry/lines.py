@@ -6,7 +6,8 @@ import numpy as np
 import numpy.typing as npt
 from scipy.spatial.distance import pdist
 
-from .types import asVertices, checkReal
+from .._checks import checkReal
+from .types import asVertices
 
 __all__ = ['IntersectionType', 'isColinear', 'largestVector', 'lineIntersection']
 
@@ -23,9 +24,7 @@ def isColinear(vertices: npt.ArrayLike, tol: float = 0.0) -> bool:
     points = asVertices(vertices, 'vertices')
     if points.shape != (3, 2):
         raise ValueError(f'vertices must have shape (3, 2), three (x, y) points; got shape {points.shape}.')
-    tolerance = checkReal(tol, 'tol')
-    if tolerance < 0.0:
-        raise ValueError(f'tol must be non-negative, got {tolerance}.')
+    tolerance = checkReal('tol', tol, 0.0, inclusive=True)
     a, b, c = points
     lhs = (c[1] - b[1]) * (b[0] - a[0])
     rhs = (b[1] - a[1]) * (c[0] - b[0])

@@ -7,7 +7,8 @@ import numpy as np
 import numpy.typing as npt
 import shapely
 
-from .types import Shape, ShapeLabels, Vertices, asVertices, checkPoint, checkPositive, drawVertexCount, resolveRng
+from .._checks import checkReal
+from .types import Shape, ShapeLabels, Vertices, asVertices, checkPoint, drawVertexCount, resolveRng
 
 __all__ = ['Polygon', 'drawPolygon']
 
@@ -54,7 +55,7 @@ class Polygon(Shape):
 
     @area.setter
     def area(self, value: float) -> None:
-        target = checkPositive(value, 'area')
+        target = checkReal('area', value, 0.0)
         current = self.area
         if current == 0.0:
             raise ValueError('This polygon has zero area and cannot be scaled to an area; give it distinct vertices.')
@@ -76,7 +77,7 @@ class Polygon(Shape):
 
     @centroid.setter
     def centroid(self, value: tuple[float, float]) -> None:
-        target = np.asarray(checkPoint(value, 'centroid'))
+        target = np.asarray(checkPoint('centroid', value))
         self.vertices = self._vertices + (target - np.asarray(self.centroid))
 
     @property

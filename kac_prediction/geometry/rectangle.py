@@ -4,8 +4,9 @@ from typing import TypedDict
 
 import numpy as np
 
+from .._checks import checkReal
 from .polygon import Polygon
-from .types import ShapeLabels, checkReal, resolveRng
+from .types import ShapeLabels, resolveRng
 
 __all__ = ['UnitRectangle']
 
@@ -23,7 +24,7 @@ class UnitRectangle(Polygon):
 
     def __init__(self, epsilon: float = 0.0, rng: np.random.Generator | None = None) -> None:
         """`epsilon`: the aspect ratio width / height (≥ 1), or 0 to draw it from U(1, 4) with `rng`."""
-        ratio = checkReal(epsilon, 'epsilon')
+        ratio = checkReal('epsilon', epsilon)
         if ratio == 0.0:
             ratio = float(resolveRng(rng).uniform(1.0, 4.0))
         elif ratio < 1.0:

@@ -1,11 +1,13 @@
-"""The abstract `Shape`, shared type aliases, and the argument checks that every geometry module uses."""
+"""The abstract `Shape`, shared type aliases, and the geometry-specific argument checks (vertices, points, grid
+sizes, generators); the generic ones are in `kac_prediction._checks`."""
 
 from abc import ABC, abstractmethod
-from numbers import Integral, Real
 from typing import Any, TypedDict
 
 import numpy as np
 import numpy.typing as npt
+
+from .._checks import checkInteger, isNumericArray
 
 __all__ = ['Shape', 'ShapeLabels', 'ShapeSettings', 'Vertices']
 
@@ -85,7 +87,7 @@ class Shape(ABC):
         Whether the point p = (x, y), in the shape's own coordinates, lies inside the shape or on its boundary.
         Points within 1e-9 × (larger bounding-box side) of the boundary count as on it.
         """
-        x, y = checkPoint(p, 'p')
+        x, y = checkPoint('p', p)
         x_min, y_min, x_max, y_max = self._boundingBox()
         tolerance = RELATIVE_TOLERANCE * max(x_max - x_min, y_max - y_min)
         return bool(self._containsPoints(np.array([x]), np.array([y]), tolerance)[0])
@@ -111,22 +113,13 @@ class Shape(ABC):
         return self._containsPoints(X, Y, RELATIVE_TOLERANCE * 2.0 * half_extent)
 
 
-def _isNumericArrayLike(value: object) -> bool:
-    """Whether `value` converts to a numeric (bool excluded) NumPy array."""
-    try:
-        array = np.asarray(value)
-    except (TypeError, ValueError):
-        return False
-    return array.dtype.kind in 'iuf'
-
-
 def asVertices(vertices: npt.ArrayLike, name: str = 'vertices', minimum: int = 3) -> Vertices:
     """
     Check and copy `vertices` into a new float64 array of shape (n, 2) with n ≥ `minimum`.
     Raises ValueError naming `name` when the array is not numeric, has the wrong shape, too few rows or
     non-finite values.
     """
-    if not _isNumericArrayLike(vertices):
+    if not isNumericArray(vertices):
         raise ValueError(f'{name} must be an array of numbers of shape (n, 2), got {vertices!r}.')
     array = np.array(vertices, dtype=np.float64)
     if array.ndim != 2 or array.shape[1] != 2:
@@ -138,42 +131,14 @@ def asVertices(vertices: npt.ArrayLike, name: str = 'vertices', minimum: int = 3
     return array
 
 
-def checkReal(value: object, name: str) -> float:
-    """Check that `value` is a finite real number (not bool) and return it as a float; else ValueError/TypeError."""
-    if isinstance(value, bool) or not isinstance(value, Real):
-        raise TypeError(f'{name} must be a real number, got {value!r} of type {type(value).__name__}.')
-    number = float(value)
-    if not np.isfinite(number):
-        raise ValueError(f'{name} must be finite, got {number}.')
-    return number
-
-
-def checkPositive(value: object, name: str) -> float:
-    """Check that `value` is a finite real number > 0 and return it as a float; else ValueError/TypeError."""
-    number = checkReal(value, name)
-    if number <= 0.0:
-        raise ValueError(f'{name} must be positive, got {number}.')
-    return number
-
-
-def checkInteger(value: object, name: str) -> int:
-    """Check that `value` is an integer (not bool) and return it as an int; else TypeError."""
-    if isinstance(value, bool) or not isinstance(value, Integral):
-        raise TypeError(f'{name} must be an integer, got {value!r} of type {type(value).__name__}.')
-    return int(value)
-
-
 def checkGridSize(grid_size: object) -> int:
     """Check that `grid_size` is an integer ≥ 2 and return it; else TypeError/ValueError."""
-    G = checkInteger(grid_size, 'grid_size')
-    if G < 2:
-        raise ValueError(f'grid_size must be at least 2 (nodes per side), got {G}.')
-    return G
+    return checkInteger('grid_size', grid_size, 2, 'nodes per side')
 
 
-def checkPoint(value: object, name: str) -> tuple[float, float]:
+def checkPoint(name: str, value: object) -> tuple[float, float]:
     """Check that `value` is a finite pair (x, y) of numbers and return it as a tuple of floats; else ValueError."""
-    if not _isNumericArrayLike(value):
+    if not isNumericArray(value):
         raise ValueError(f'{name} must be a pair (x, y) of numbers, got {value!r}.')
     point = np.asarray(value, dtype=np.float64)
     if point.shape != (2,) or not np.all(np.isfinite(point)):
@@ -195,10 +160,8 @@ def drawVertexCount(N: object, max_vertices: object, rng: np.random.Generator) -
     The number of vertices of a generated polygon: `N` when nonzero (N ≥ 3), else drawn uniformly from
     {3, …, max_vertices} with `rng`. Raises ValueError when N is 1, 2 or negative, or max_vertices < 3.
     """
-    n = checkInteger(N, 'N')
-    maximum = checkInteger(max_vertices, 'max_vertices')
-    if maximum < 3:
-        raise ValueError(f'max_vertices must be at least 3, got {maximum}.')
+    n = checkInteger('N', N)
+    maximum = checkInteger('max_vertices', max_vertices, 3)
     if n == 0:
         return int(rng.integers(3, maximum + 1))
     if n < 3:

@@ -2,7 +2,8 @@
 
 import math
 
-from .types import Shape, checkReal
+from .._checks import checkReal
+from .types import Shape
 
 __all__ = ['weylCondition']
 
@@ -17,9 +18,7 @@ def weylCondition(S1: Shape, S2: Shape, rel_tol: float = 1e-9) -> bool:
     for name, shape in (('S1', S1), ('S2', S2)):
         if not isinstance(shape, Shape):
             raise TypeError(f'{name} must be a Shape (e.g. a Polygon or Circle), got {type(shape).__name__}.')
-    tolerance = checkReal(rel_tol, 'rel_tol')
-    if tolerance < 0.0:
-        raise ValueError(f'rel_tol must be non-negative, got {tolerance}.')
+    tolerance = checkReal('rel_tol', rel_tol, 0.0, inclusive=True)
     return math.isclose(S1.area, S2.area, rel_tol=tolerance) and math.isclose(
         S1.perimeter, S2.perimeter, rel_tol=tolerance
     )

@@ -1,6 +1,9 @@
-"""Drum physics: mode tables, modal amplitudes, modal synthesis and the FDTD solver (SI units, DESIGN §3)."""
+"""Drum physics: mode tables, modal amplitudes, modal synthesis and the FDTD solver.
 
-from ._validation import checkModeCounts
+SI units throughout (docs/architecture.md, "Physics conventions").
+"""
+
+from .._checks import checkModeCounts
 from .baselines import circleSizeFromSound, physicsSizes, rectangleFromSound, resonanceFrequencies, weylArea
 from .circle import circularAmplitudes, circularFrequencies, circularSeries
 from .fdtd import COURANT_LIMIT, fdtdCudaAvailable, fdtdEnergy, fdtdGridSpacing, fdtdReference, fdtdSynthesis

@@ -1,8 +1,9 @@
-"""Physics-only baselines: drum geometry read off the resonances of one recording, with no learning (DESIGN §3).
+"""Physics-only baselines: drum geometry read off the resonances of one recording, with no learning.
 
-They answer "what does physics alone get from the same audio" for the learned models. Units: waveforms are mono,
-float, sampled at `sample_rate` Hz; frequencies in Hz; wave_speed c = sqrt(tension / density) in m/s (sound fixes only
-L/c, so c must be known); sizes in m, areas in m², perimeters in m.
+Conventions: docs/architecture.md, "Physics conventions". They answer "what does physics alone get from the same
+audio" for the learned models. Units: waveforms are mono, float, sampled at `sample_rate` Hz; frequencies in Hz;
+wave_speed c = sqrt(tension / density) in m/s (sound fixes only L/c, so c must be known); sizes in m, areas in m²,
+perimeters in m.
 
 Peaks come from one spectrum of the whole recording (duration T s): a 4-term Blackman–Harris window (sidelobes
 ≤ −92 dB, so the sidelobes of the strongest peak stay below any threshold up to ≈ 85 dB), zero-padded to the next
@@ -24,13 +25,12 @@ What each sampler lets one hear, by default (from the samplers' code):
 """
 
 import math
-import numbers
 
 import numpy as np
 import numpy.typing as npt
 from scipy import signal, special
 
-from ._validation import checkNumber
+from .._checks import checkNumber, isNumber
 
 __all__ = ['circleSizeFromSound', 'physicsSizes', 'rectangleFromSound', 'resonanceFrequencies', 'weylArea']
 
@@ -73,7 +73,7 @@ def resonanceFrequencies(
     """
     x = _checkWaveform(waveform)
     fs = checkNumber('sample_rate', sample_rate, 'Hz')
-    low = checkNumber('f_min', f_min, 'Hz', zero=True)
+    low = checkNumber('f_min', f_min, 'Hz', inclusive=True)
     high = fs / 2.0 if f_max is None else checkNumber('f_max', f_max, 'Hz')
     if not low < high:
         raise ValueError(
@@ -183,7 +183,7 @@ def weylArea(
     c = checkNumber('wave_speed', wave_speed, 'm/s')
     multiple = checkNumber('max_multiple', max_multiple, 'a multiple of the lowest resonance')
     spacing = checkNumber('min_spacing_bins', min_spacing_bins, 'bins of 1/T Hz')
-    if not isinstance(constant, numbers.Real) or not math.isfinite(constant):
+    if not isNumber(constant) or not math.isfinite(constant):
         raise ValueError(f'constant must be a finite number (the term of N(f) independent of f), got {constant!r}.')
     peaks = resonanceFrequencies(x, fs, threshold_db=threshold_db)
     if peaks.size < 3:

@@ -1,9 +1,9 @@
 """Modes of a circular membrane (Dirichlet boundary): Bessel-function modes and their amplitudes.
 
-Conventions (DESIGN §3): `drum_size` L is the diameter in metres, radius a = L/2. Mode (n, m), n = 0…N−1 angular order,
-m = 1…M radial order, has frequency f_nm = z_nm·c/(π·L) Hz with z_nm the m-th positive zero of J_n. Points are polar
-(r, θ): r in units of the radius (0 ≤ r ≤ 1), θ in radians. The cosine and sine modes of one (n, m) are combined, so
-their amplitude depends only on θ_s − θ_o.
+Conventions (docs/architecture.md, "Physics conventions"): `drum_size` L is the diameter in metres, radius a = L/2. Mode
+(n, m), n = 0…N−1 angular order, m = 1…M radial order, has frequency f_nm = z_nm·c/(π·L) Hz with z_nm the m-th positive
+zero of J_n. Points are polar (r, θ): r in units of the radius (0 ≤ r ≤ 1), θ in radians. The cosine and sine modes of
+one (n, m) are combined, so their amplitude depends only on θ_s − θ_o.
 """
 
 import functools
@@ -12,7 +12,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import special
 
-from ._validation import checkModeCounts, checkPoints, checkPositive
+from .._checks import checkModeCounts, checkPoints, checkPositiveArray
 
 __all__ = ['circularAmplitudes', 'circularFrequencies', 'circularSeries']
 
@@ -35,8 +35,8 @@ def circularFrequencies(N: int, M: int, drum_size: npt.ArrayLike, wave_speed: np
 
     drum_size: diameter L in m (> 0). wave_speed: c = sqrt(tension / density) in m/s (> 0).
     """
-    L = checkPositive('drum_size', drum_size, 'm, the diameter')
-    c = checkPositive('wave_speed', wave_speed, 'm/s')
+    L = checkPositiveArray('drum_size', drum_size, 'm, the diameter')
+    c = checkPositiveArray('wave_speed', wave_speed, 'm/s')
     return np.asarray((c / (np.pi * L))[..., None, None] * circularSeries(N, M), dtype=np.float64)
 
 
@@ -68,8 +68,8 @@ def circularAmplitudes(
     o = _checkPolar('listening', listening)
     z = circularSeries(N, M)
     n = np.arange(z.shape[0], dtype=np.float64)[:, None]
-    L = checkPositive('drum_size', drum_size, 'm, the diameter')
-    c = checkPositive('wave_speed', wave_speed, 'm/s')
+    L = checkPositiveArray('drum_size', drum_size, 'm, the diameter')
+    c = checkPositiveArray('wave_speed', wave_speed, 'm/s')
     r_s, theta_s = s[..., 0, None, None], s[..., 1, None, None]
     r_o, theta_o = o[..., 0, None, None], o[..., 1, None, None]
     a = (L / 2.0)[..., None, None]

@@ -1,4 +1,5 @@
-"""Finite-difference time-domain (FDTD) solution of the damped 2-D wave equation on a drum of any shape (DESIGN §3).
+"""Finite-difference time-domain (FDTD) solution of the damped 2-D wave equation on a drum of any shape
+(docs/architecture.md, "Physics conventions").
 
     u_tt = c²·∇²u − 2σ₀·u_t,    u = 0 on and outside the boundary (Dirichlet),
 
@@ -39,7 +40,6 @@ Paths, all rendering a batch of drums (each with its own mask, coefficients, str
 
 import importlib
 import math
-import numbers
 import warnings
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -51,7 +51,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import signal
 
-from ._validation import checkNumber
+from .._checks import checkChoice, checkCount, checkNumber, checkPositiveArray
 from .modal_synthesis import decayRate
 
 __all__ = [
@@ -73,12 +73,6 @@ Precision = Literal['float32', 'float64']
 
 
 # --- arguments ---
-
-
-def _count(name: str, value: object, minimum: int, meaning: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        raise ValueError(f'{name} must be an int ≥ {minimum} ({meaning}), got {value!r}.')
-    return int(value)
 
 
 def _perDrum(name: str, value: object, B: int) -> npt.NDArray[np.float64]:
@@ -130,7 +124,7 @@ def fdtdGridSpacing(
     """
     c = checkNumber('wave_speed', wave_speed, 'm/s')
     fs = checkNumber('sample_rate', sample_rate, 'Hz')
-    R = _count('oversampling', oversampling, 1, 'time steps per output sample')
+    R = checkCount('oversampling', oversampling, 1, 'time steps per output sample')
     lam = checkNumber('courant', courant, 'the Courant number c·k/h')
     if lam > COURANT_LIMIT * (1.0 + _COURANT_SLACK):
         raise ValueError(
@@ -262,13 +256,10 @@ def _prepareBatch(
     items = _masks(masks)
     B = len(items)
     fs = checkNumber('sample_rate', sample_rate, 'Hz')
-    R = _count('oversampling', oversampling, 1, 'time steps per output sample')
-    spacing = _perDrum('h', h, B)
-    speed = _perDrum('wave_speed', wave_speed, B)
-    width = _perDrum('strike_width', strike_width, B)
-    for name, values, unit in (('h', spacing, 'm'), ('wave_speed', speed, 'm/s'), ('strike_width', width, 'm')):
-        if not np.all(np.isfinite(values) & (values > 0.0)):
-            raise ValueError(f'{name} must be finite and > 0 ({unit}), got {values!r}.')
+    R = checkCount('oversampling', oversampling, 1, 'time steps per output sample')
+    spacing = checkPositiveArray('h', _perDrum('h', h, B), 'm')
+    speed = checkPositiveArray('wave_speed', _perDrum('wave_speed', wave_speed, B), 'm/s')
+    width = checkPositiveArray('strike_width', _perDrum('strike_width', strike_width, B), 'm')
     decay = np.asarray(decay_time, dtype=np.float64)
     decays = np.full(B, float(decay)) if decay.ndim == 0 else _perDrum('decay_time', decay, B)
     sigmas = [decayRate(float(d)) for d in decays]
@@ -432,12 +423,10 @@ def fdtdSynthesis(
     is float32. Returns float64 (B, length), not normalised (s/m² per unit impulse, as the modal amplitudes); a
     drum's output does not depend on the batch it is rendered in.
     """
-    length = _count('length', length, 1, 'output samples')
-    workers = _count('workers', workers, 1, 'CPU threads')
-    if precision not in ('float32', 'float64'):
-        raise ValueError(f"precision must be 'float32' or 'float64', got {precision!r}.")
-    if device not in ('cpu', 'cuda'):
-        raise ValueError(f"device must be 'cpu' or 'cuda', got {device!r}.")
+    length = checkCount('length', length, 1, 'output samples')
+    workers = checkCount('workers', workers, 1, 'CPU threads')
+    checkChoice('precision', precision, ('float32', 'float64'))
+    checkChoice('device', device, ('cpu', 'cuda'))
     drums, R = _prepareBatch(
         masks, h, wave_speed, decay_time, sample_rate, strikes, listenings, strike_width, oversampling
     )
@@ -484,7 +473,7 @@ def fdtdReference(
 
     Arguments as `fdtdSynthesis` for a single drum (mask 2-D, strike and listening (2,)). Returns float64 (length,).
     """
-    length = _count('length', length, 1, 'output samples')
+    length = checkCount('length', length, 1, 'output samples')
     drums, R = _prepareBatch(
         [np.asarray(mask)], h, wave_speed, decay_time, sample_rate, strike, listening, strike_width, oversampling
     )
@@ -560,7 +549,7 @@ def fdtdEnergy(
     per step otherwise; it is a non-negative norm of the state when c·k/h ≤ 1/√2. Arguments as `fdtdReference`, with
     `steps` solver steps of k = 1/(oversampling · sample_rate) s (the listening point plays no part).
     """
-    steps = _count('steps', steps, 2, 'solver steps')
+    steps = checkCount('steps', steps, 2, 'solver steps')
     strike_point = np.asarray(strike, dtype=np.float64)
     drums, R = _prepareBatch(
         [np.asarray(mask)], h, wave_speed, decay_time, sample_rate, strike_point, strike_point, strike_width,

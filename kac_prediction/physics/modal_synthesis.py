@@ -8,12 +8,11 @@ audio is bit-identical whichever batch or worker rendered it.
 """
 
 import math
-import numbers
 
 import numpy as np
 import numpy.typing as npt
 
-from ._validation import checkPositive
+from .._checks import checkCount, checkPositiveArray, isNumber
 
 __all__ = ['decayRate', 'modalSynthesis']
 
@@ -22,7 +21,7 @@ _CHUNK = 32  # drums per matrix product: bounds the temporary arrays to ≈ 12 M
 
 def decayRate(decay_time: float) -> float:
     """σ₀ = 3·ln(10) / decay_time in 1/s, so that e^(−σ₀t) is −60 dB at t = decay_time (T60); inf → 0."""
-    if not isinstance(decay_time, numbers.Real) or math.isnan(decay_time) or decay_time <= 0:
+    if not isNumber(decay_time) or math.isnan(decay_time) or decay_time <= 0:
         raise ValueError(f'decay_time must be > 0 seconds (T60, or inf for no decay), got {decay_time!r}.')
     return 0.0 if math.isinf(decay_time) else 3.0 * math.log(10.0) / float(decay_time)
 
@@ -53,9 +52,8 @@ def modalSynthesis(
         )
     if not (np.all(np.isfinite(F)) and np.all(np.isfinite(A))):
         raise ValueError('frequencies and amplitudes must be finite.')
-    if isinstance(length, bool) or not isinstance(length, numbers.Integral) or length < 1:
-        raise ValueError(f'length must be a positive int (samples), got {length!r}.')
-    fs = float(checkPositive('sample_rate', sample_rate, 'Hz'))
+    length = checkCount('length', length, 1, 'samples')
+    fs = float(checkPositiveArray('sample_rate', sample_rate, 'Hz'))
     peak = float(np.asarray(amplitude, dtype=np.float64))
     if not math.isfinite(peak) or peak < 0:
         raise ValueError(f'amplitude must be finite and ≥ 0 (the peak of each waveform), got {amplitude!r}.')

@@ -5,9 +5,7 @@ Loop per item i: `updateProperties(i)` → `generateWaveform()` → read `wavefo
 """
 
 import math
-import numbers
 import os
-import tempfile
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from typing import Any, TypedDict
@@ -15,6 +13,9 @@ from typing import Any, TypedDict
 import numpy as np
 import numpy.typing as npt
 import soundfile as sf
+
+from .._checks import checkChoice, checkCount, checkNumber
+from .._io import atomicFile
 
 __all__ = ['AudioSampler', 'Labels', 'SamplerInfo', 'SamplerSettings', 'classLocalsToKwargs', 'itemRNG']
 
@@ -51,9 +52,7 @@ def itemRNG(seed: int, stream: int, index: int) -> np.random.Generator:
 def _checkSeed(seed: object) -> int:
     if seed is None:
         return int(np.random.SeedSequence().entropy % (2**63))  # type: ignore[operator]
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
-        raise ValueError(f'seed must be a non-negative int (or None to draw one), got {seed!r}.')
-    return int(seed)
+    return checkCount('seed', seed, 0, 'or None to draw one')
 
 
 class AudioSampler(ABC):
@@ -71,11 +70,8 @@ class AudioSampler(ABC):
     __settings__: dict[str, Any]
 
     def __init__(self, duration: float, sample_rate: int, **kwargs: Any) -> None:
-        if isinstance(duration, bool) or not isinstance(duration, numbers.Real) or not 0 < duration < math.inf:
-            raise ValueError(f'duration must be a finite number of seconds > 0, got {duration!r}.')
-        if isinstance(sample_rate, bool) or not isinstance(sample_rate, numbers.Real) or not sample_rate > 0:
-            raise ValueError(f'sample_rate must be > 0 Hz, got {sample_rate!r}.')
-        if sample_rate != int(sample_rate):
+        checkNumber('duration', duration, 's')
+        if checkNumber('sample_rate', sample_rate, 'Hz') != int(sample_rate):
             raise ValueError(f'sample_rate must be a whole number of Hz, got {sample_rate!r}.')
         if 'seed' in kwargs:
             kwargs['seed'] = _checkSeed(kwargs['seed'])
@@ -110,20 +106,11 @@ class AudioSampler(ABC):
 
     def export(self, absolutePath: str | os.PathLike[str], bit_depth: int = 24) -> None:
         """Write `waveform` as a mono WAV of `sample_rate` Hz, PCM of `bit_depth` ∈ {16, 24, 32} bits, atomically."""
-        if bit_depth not in (16, 24, 32):
-            raise ValueError(f'bit_depth must be 16, 24 or 32, got {bit_depth!r}.')
+        checkChoice('bit_depth', bit_depth, (16, 24, 32))
         peak = float(np.max(np.abs(self.waveform), initial=0.0))
         if not math.isfinite(peak) or peak > 1.0:
             raise ValueError(
                 f'the waveform peaks at {peak}, beyond the full scale (1.0) of a PCM file: lower `amplitude`.'
             )
-        path = os.fspath(absolutePath)
-        directory = os.path.dirname(os.path.abspath(path))
-        handle, temporary = tempfile.mkstemp(dir=directory, prefix='.tmp-', suffix='.wav')
-        try:
-            with os.fdopen(handle, 'wb') as file:
-                sf.write(file, self.waveform, self.sample_rate, subtype=f'PCM_{bit_depth}', format='WAV')
-            os.replace(temporary, path)
-        except BaseException:
-            os.unlink(temporary)
-            raise
+        with atomicFile(absolutePath) as file:
+            sf.write(file, self.waveform, self.sample_rate, subtype=f'PCM_{bit_depth}', format='WAV')

@@ -13,7 +13,8 @@ __all__ = ['BesselModel']
 
 
 class BesselModel(ModalSampler):
-    """A circular membrane of diameter `drum_size` (m), Dirichlet boundary (DESIGN §3).
+    """A circular membrane of diameter `drum_size` (m), Dirichlet boundary
+    (docs/architecture.md, "Physics conventions").
 
     Strike and listening locations are polar (r, θ): r in units of the radius, θ in radians. The first strike of each
     drum is at the centre; the others are drawn uniformly over the area within r ≤ 0.9. Labels: `drum_size` [L],

@@ -1,4 +1,6 @@
-"""FDTDModel: a drum of any shape from the geometry module, rendered by the FDTD solver (DESIGN §3).
+"""FDTDModel: a drum of any shape from the geometry module, rendered by the FDTD solver.
+
+Physics conventions: docs/architecture.md, "Physics conventions".
 
 Item i belongs to drum i // strikes_per_drum. The drum's shape and size are drawn from `itemRNG(seed, 0, drum)`, the
 strike from `itemRNG(seed, 1, i)`; the first strike of every drum is at the centre (the centroid, or the point
@@ -10,7 +12,6 @@ import dataclasses
 import importlib
 import inspect
 import math
-import numbers
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -23,12 +24,12 @@ import shapely.affinity
 import shapely.ops
 
 from .. import geometry
+from .._checks import checkChoice, checkCount, checkNumber, parseRange
 from ..geometry import Ellipse, Polygon, Shape, ShapeLabels
 from ..physics import COURANT_LIMIT, decayRate, fdtdGridSpacing, fdtdSynthesis
-from ..physics._validation import checkNumber
 from .audio_sampler import Labels, SamplerSettings, classLocalsToKwargs, itemRNG
 from .item_sampler import ItemSampler
-from .modal_sampler import SizeRange, parseRange
+from .modal_sampler import SizeRange
 
 __all__ = ['FDTDModel']
 
@@ -130,7 +131,8 @@ class _Item:
 
 
 class FDTDModel(ItemSampler[_Item]):
-    """A membrane of any shape from `kac_prediction.geometry`, rendered by `physics.fdtdSynthesis` (DESIGN §3).
+    """A membrane of any shape from `kac_prediction.geometry`, rendered by `physics.fdtdSynthesis`
+    (docs/architecture.md, "Physics conventions").
 
     `drum_size` is sqrt(area) in m; the shape is drawn (with the drum's generator) by `arbitrary_shape(**shape_settings,
     rng=...)` and scaled to that area. Locations and vertices are in the shape's canonical normalised frame: its
@@ -203,7 +205,7 @@ class FDTDModel(ItemSampler[_Item]):
         if 'rng' in self.shape_settings:
             raise ValueError('shape_settings must not contain rng: each drum is drawn from a generator of the seed.')
         self._takes_rng = 'rng' in inspect.signature(Class).parameters
-        self.amplitude = checkNumber('amplitude', amplitude, 'the peak of the waveform', zero=True)
+        self.amplitude = checkNumber('amplitude', amplitude, 'the peak of the waveform', inclusive=True)
         self.decay_time = decay_time
         decayRate(decay_time)
         self.drum_size = parseRange('drum_size', drum_size)
@@ -211,18 +213,10 @@ class FDTDModel(ItemSampler[_Item]):
             checkNumber('tension', tension, 'N/m') / checkNumber('material_density', material_density, 'kg/m²')
         )
         self.strike_width = checkNumber('strike_width', strike_width, 'm, the diameter of the strike')
-        if (
-            isinstance(strikes_per_drum, bool)
-            or not isinstance(strikes_per_drum, numbers.Integral)
-            or strikes_per_drum < 1
-        ):
-            raise ValueError(f'strikes_per_drum must be an int ≥ 1, got {strikes_per_drum!r}.')
-        self.strikes_per_drum = int(strikes_per_drum)
+        self.strikes_per_drum = checkCount('strikes_per_drum', strikes_per_drum)
         self.h = fdtdGridSpacing(self.wave_speed, self.sample_rate, oversampling, courant)  # validates both
         self.oversampling = int(oversampling)
-        if device not in ('cpu', 'cuda'):
-            raise ValueError(f"device must be 'cpu' or 'cuda', got {device!r}.")
-        self.device: Literal['cpu', 'cuda'] = device
+        self.device: Literal['cpu', 'cuda'] = checkChoice('device', device, ('cpu', 'cuda'))
         self.listening_location = None
         if listening_location is not None:
             location = np.asarray(listening_location, dtype=np.float64)
@@ -348,14 +342,13 @@ class FDTDModel(ItemSampler[_Item]):
     # --- the sampler contract ---
 
     def _describe(self, i: int) -> _Item:
-        if isinstance(i, bool) or not isinstance(i, numbers.Integral) or i < 0:
-            raise ValueError(f'the item index must be an int ≥ 0, got {i!r}.')
-        drum = self._drum(int(i) // self.strikes_per_drum)
+        i = checkCount('the item index', i, 0)
+        drum = self._drum(i // self.strikes_per_drum)
         if i % self.strikes_per_drum == 0:
             strike = drum.centre_strike
         else:
-            strike = self._randomStrike(drum, itemRNG(self.seed, 1, int(i)))
-        return _Item(int(i), drum, strike)
+            strike = self._randomStrike(drum, itemRNG(self.seed, 1, i))
+        return _Item(i, drum, strike)
 
     def _labels(self, item: _Item) -> Labels:
         drum = item.drum

@@ -13,7 +13,8 @@ _MARGIN = 0.05  # random strikes keep every barycentric coordinate ≥ this
 
 
 class LameModel(ModalSampler):
-    """An equilateral-triangle membrane of side `drum_size` (m), Dirichlet boundary (DESIGN §3).
+    """An equilateral-triangle membrane of side `drum_size` (m), Dirichlet boundary
+    (docs/architecture.md, "Physics conventions").
 
     Locations are barycentric (u, v, w), each ≥ 0, summing to 1. The first strike of each drum is at the centroid;
     the others are drawn uniformly over the inner triangle where every coordinate is ≥ 0.05. Labels: `drum_size` [L],

@@ -3,15 +3,17 @@
 import numpy as np
 import numpy.typing as npt
 
+from .._checks import parseRange
 from ..physics import rectangularAmplitudes, rectangularFrequencies
 from .audio_sampler import SamplerSettings, classLocalsToKwargs
-from .modal_sampler import ModalSampler, SizeRange, parseRange
+from .modal_sampler import ModalSampler, SizeRange
 
 __all__ = ['PoissonModel']
 
 
 class PoissonModel(ModalSampler):
-    """A rectangular membrane of area `drum_size`² (m²) and side ratio `aspect_ratio` = Lx/Ly ≥ 1 (DESIGN §3).
+    """A rectangular membrane of area `drum_size`² (m²) and side ratio `aspect_ratio` = Lx/Ly ≥ 1
+    (docs/architecture.md, "Physics conventions").
 
     Locations are (x, y) in units of the sides, in [0, 1]². The first strike of each drum is at the centre; the
     others are drawn uniformly in [0.05, 0.95]². Labels: `drum_size` [L], `aspect_ratio` [ε], `strike_location`

@@ -1,11 +1,11 @@
 """TestTone: a periodic test signal (sine, sawtooth, square or triangle) of fixed or random pitch."""
 
 import math
-import numbers
 from typing import Literal, get_args
 
 import numpy as np
 
+from .._checks import checkChoice, checkCount, isNumber
 from .audio_sampler import AudioSampler, Labels, SamplerSettings, classLocalsToKwargs, itemRNG
 
 __all__ = ['TestTone', 'Waveshape']
@@ -38,9 +38,8 @@ class TestTone(AudioSampler):
     ) -> None:
         """f_0 in Hz (0 for a random pitch per item, otherwise 0 < f_0 < sample_rate / 2)."""
         super().__init__(**classLocalsToKwargs(locals()))
-        if waveshape not in get_args(Waveshape):
-            raise ValueError(f'waveshape must be one of {get_args(Waveshape)}, got {waveshape!r}.')
-        if isinstance(f_0, bool) or not isinstance(f_0, numbers.Real) or not 0 <= f_0 < self.sample_rate / 2:
+        checkChoice('waveshape', waveshape, get_args(Waveshape))
+        if not (isNumber(f_0) and 0 <= f_0 < self.sample_rate / 2):
             raise ValueError(f'f_0 must be 0 (random) or in (0, sample_rate / 2) Hz, got {f_0!r}.')
         self.f_0 = float(f_0)
         self.seed: int = self.__settings__['seed']
@@ -51,9 +50,7 @@ class TestTone(AudioSampler):
     def updateProperties(self, i: int | None = None) -> None:
         """Prepare item i: its pitch is f_0, or drawn from U(110, 880) Hz by `itemRNG(seed, 1, i)`."""
         i = (0 if self._index is None else self._index + 1) if i is None else i
-        if isinstance(i, bool) or not isinstance(i, numbers.Integral) or i < 0:
-            raise ValueError(f'the item index must be an int ≥ 0, got {i!r}.')
-        self._index = int(i)
+        self._index = checkCount('the item index', i, 0)
         self._pitch = self.f_0 if self.f_0 else float(itemRNG(self.seed, 1, self._index).uniform(110.0, 880.0))
 
     def generateWaveform(self) -> None:
