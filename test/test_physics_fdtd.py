@@ -27,7 +27,6 @@ from kac_prediction.physics import (
     decayRate,
     equilateralTriangleAmplitudes,
     equilateralTriangleFrequencies,
-    fdtd,
     fdtdCudaAvailable,
     fdtdEnergy,
     fdtdGridSpacing,
@@ -37,6 +36,7 @@ from kac_prediction.physics import (
     rectangularAmplitudes,
     rectangularFrequencies,
 )
+from kac_prediction.physics.fdtd import prepare
 from kac_prediction.samplers import FDTDModel
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -362,7 +362,7 @@ def test_a_drum_and_its_mirror_image_sound_the_same_whichever_way_the_kernel_sto
     tall = (Y >= 1) & (Y <= 15) & (X >= 1) & (X <= 38) & (X + 2 * Y <= 44)  # a trapezoid, no symmetry
     strike, listening = np.array([0.1, 0.03]), np.array([0.25, 0.021])
     assert tall.shape[0] > tall.shape[1] and not np.array_equal(tall[::-1], tall)
-    stored = fdtd._prepareBatch([tall], 0.01, C, 1.0, 16000, strike, listening, 0.02, 1)[0][0]
+    stored = prepare.prepareBatch([tall], 0.01, C, 1.0, 16000, strike, listening, 0.02, 1)[0][0]
     assert stored.box.shape[0] < stored.box.shape[1]  # transposed: rows along the longer side
     sounds = []
     for mask, points in ((tall, (strike, listening)), (tall.T, (strike[::-1], listening[::-1]))):
@@ -381,15 +381,16 @@ def test_a_drum_and_its_mirror_image_sound_the_same_whichever_way_the_kernel_sto
 _CUDA_SIMULATOR = """
 import json
 import numpy as np
-from kac_prediction.physics import fdtd, fdtdReference, fdtdSynthesis
+from kac_prediction.physics import fdtdReference, fdtdSynthesis
+from kac_prediction.physics.fdtd import cuda, prepare
 
 h, c, fs, steps = 0.01, 100.0, 15000, 60
 X, Y = np.meshgrid(np.arange(9), np.arange(8), indexing='ij')
 masks = [(X - 4) ** 2 + (Y - 3.5) ** 2 < 10, np.pad(np.ones((4, 5), dtype=bool), 1)]
 strikes, listenings = [(0.041, 0.033), (0.022, 0.031)], [(0.03, 0.052), (0.031, 0.04)]
 shared = fdtdSynthesis(masks, h, c, 0.05, fs, steps, strikes, listenings, strike_width=0.02, device='cuda')
-drums, _ = fdtd._prepareBatch(masks, h, c, 0.05, fs, strikes, listenings, 0.02, 1)
-global_ = fdtd._renderCUDA(drums, steps, force_global=True)
+drums, _ = prepare.prepareBatch(masks, h, c, 0.05, fs, strikes, listenings, 0.02, 1)
+global_ = cuda.renderCUDA(drums, steps, force_global=True)
 errors = []
 for b in range(2):
     reference = fdtdReference(masks[b], h, c, 0.05, fs, steps, strikes[b], listenings[b], 0.02)

@@ -1,9 +1,9 @@
-"""The CUDA kernels of `physics.fdtd` (numba.cuda), imported only when device='cuda' is used.
+"""The FDTD solver's CUDA path: the numba.cuda kernels and their host code, imported only when device='cuda' is used.
 
 `cuda` is a module-level global so that numba's CUDA simulator (NUMBA_ENABLE_CUDASIM=1) can substitute its fake
 module while the kernels run on the CPU; the tests check the kernels' logic that way.
 
-Layout (built by `fdtd._compact`): each drum's unknown nodes are numbered 0…n−1 (row-major) and id n is a held node
+Layout (built by `compact`): each drum's unknown nodes are numbered 0…n−1 (row-major) and id n is a held node
 that stays 0; all drums are concatenated, drum b starting at offsets[b]. One thread block renders one drum for the
 whole run, one barrier (or two) per time step:
 - `shared`: for n ≤ SHARED_NODES − 1 = 12 287. The current state lives in shared memory (48 KiB of float32, the static
@@ -13,12 +13,17 @@ whole run, one barrier (or two) per time step:
 Thread 0 reads the listening point (bilinear, 4 nodes) after each step's last barrier.
 """
 
+from collections.abc import Sequence
 from typing import Any
 
 import numba
+import numpy as np
+import numpy.typing as npt
 from numba import cuda as _cuda
 
-__all__ = ['NODES_PER_THREAD', 'SHARED_NODES', 'THREADS', 'global_', 'shared']
+from .prepare import Drum
+
+__all__ = ['NODES_PER_THREAD', 'SHARED_NODES', 'THREADS', 'compact', 'global_', 'renderCUDA', 'shared']
 
 cuda: Any = _cuda
 NODES_PER_THREAD = 12
@@ -118,3 +123,55 @@ def global_(
         previous, current = current, previous
         if t == 0:
             out[b, step] = _listen(current, index, weight, b)
+
+
+def compact(drums: Sequence[Drum]) -> dict[str, npt.NDArray[Any]]:
+    """The GPU layout: each drum's unknown nodes numbered 0…n−1 in row-major order plus one held zero (id n),
+    concatenated. start (N,) float32 = u¹, neighbours (N, 4) int32 local ids (W, E, N, S), offsets (B+1,),
+    coefficients (B, 3) float32, index (B, 4) int32 local ids of the listening cell, weight (B, 4) float32."""
+    starts, neighbours, offsets, index = [], [], [0], []
+    for drum in drums:
+        flat = drum.box.ravel()
+        n = int(np.count_nonzero(flat))
+        local = np.full(flat.size, n, dtype=np.int32)  # held nodes → the zero slot
+        nodes = np.flatnonzero(flat)
+        local[nodes] = np.arange(n, dtype=np.int32)
+        W = drum.width
+        neighbours.append(np.stack([local[nodes - 1], local[nodes + 1], local[nodes - W], local[nodes + W]], axis=1))
+        neighbours.append(np.full((1, 4), n, dtype=np.int32))
+        starts.append(np.append(drum.start * drum.velocity[nodes], 0.0))
+        offsets.append(offsets[-1] + n + 1)
+        index.append(local[drum.listen_index.astype(np.int64)])
+    return {
+        'start': np.concatenate(starts).astype(np.float32),
+        'neighbours': np.ascontiguousarray(np.concatenate(neighbours), dtype=np.int32),
+        'offsets': np.array(offsets, dtype=np.int64),
+        'coefficients': np.stack([d.coefficients for d in drums]).astype(np.float32),
+        'index': np.stack(index).astype(np.int32),
+        'weight': np.stack([d.listen_weight for d in drums]).astype(np.float32),
+    }
+
+
+def renderCUDA(drums: Sequence[Drum], steps: int, force_global: bool = False) -> npt.NDArray[np.float64]:
+    """All drums' (B, steps) outputs at the solver's rate on the CUDA device (or numba's simulator). Drums of at most
+    12 287 unknown nodes go to the shared-memory kernel (unless force_global, for tests), the others to the
+    global-memory one; each launch uses up to 1024 threads per block, fewer for small drums."""
+    out = np.zeros((len(drums), steps), dtype=np.float64)
+    small = [b for b, d in enumerate(drums) if d.interior + 1 <= SHARED_NODES and not force_global]
+    large = [b for b in range(len(drums)) if b not in set(small)]
+    for group, kernel in ((small, shared), (large, global_)):
+        if not group:
+            continue
+        largest = max(drums[b].interior for b in group)
+        threads = min(THREADS, 32 * -(-largest // 32))  # whole warps; ≤ 12 nodes per thread in `shared`
+        layout = {key: cuda.to_device(value) for key, value in compact([drums[b] for b in group]).items()}
+        result = cuda.device_array((len(group), steps), dtype=np.float32)
+        arguments = [layout[key] for key in ('start', 'neighbours', 'offsets', 'coefficients', 'index', 'weight')]
+        if kernel is global_:
+            size = layout['start'].shape[0]
+            arguments += [steps, cuda.device_array(size, np.float32), cuda.device_array(size, np.float32), result]
+        else:
+            arguments += [steps, result]
+        kernel[len(group), threads](*arguments)
+        out[group] = result.copy_to_host()
+    return out
