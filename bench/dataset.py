@@ -13,21 +13,21 @@ BesselModel defaults, 1-s drums at 48 kHz, end2end X, BLAS (and torch) pinned to
    between the two sizes, which cancels those fixed costs; the verdicts are on `steady`. Each wall time is the best of
    --repeats runs; each repeat runs every measurement once (synthesis, 1 worker, 2 workers), so that a slow spell of
    the host slows them alike. The floor the file system sets (writing as many WAV-sized files, no synthesis) is
-   measured in the same repeats and printed beside the overhead. DESIGN §7: I/O + bookkeeping per item with one worker,
+   measured in the same repeats and printed beside the overhead. Targets: I/O + bookkeeping per item with one worker,
    1/rate − 1/rate_synthesis, ≤ 2 ms (the original spent ≈ 22 ms); two workers ≥ 1.8× one worker. Beside that
    target, bare synthesis shared out between two processes in the same batches shows what two workers could reach
    on this machine at most (two processes on two cores share caches and memory bandwidth). The CPU columns
    (this process and its workers, user + system) show where the time goes when the wall clock is disturbed.
 2. Load. A --load-items dataset (drums × 5 strikes) generated once with the library into --data-dir and reused when
-   it holds the same settings, and a copy of the same items in the original kac_drumset layout (kac_drumset-notes §5:
-   line-structured metadata.json with each x inline as Python's list repr of float64 values, WAVs hard-linked beside
-   it), also built once (a few minutes). Each is loaded with `loadDataset(dir, memory_map=False, progressbar=False)`
-   in a fresh process that imports the package, loads and hashes X (touching every byte; the hashes must agree), from
-   a warm page cache (every file read once first). Peak memory is the child's ru_maxrss minus its RSS right after the
-   imports (VmHWM, the kernel's own high-water mark, beside it as a check); Linux keeps ru_maxrss across exec, so the
-   child is started through a forking shell, not straight from this large process. The legacy layout is the
-   reference. DESIGN §7 for the native layout: ≤ 3 s, peak ≤ 1.2 × X.nbytes. Sizes on disk are apparent file sizes
-   (the legacy WAVs are hard links to the native ones).
+   it holds the same settings, and a copy of the same items in the original kac_drumset layout (as
+   `kac_prediction.dataset.legacy` reads it: line-structured metadata.json with each x inline as Python's list repr
+   of float64 values, WAVs hard-linked beside it), also built once (a few minutes). Each is loaded with
+   `loadDataset(dir, memory_map=False, progressbar=False)` in a fresh process that imports the package, loads and
+   hashes X (touching every byte; the hashes must agree), from a warm page cache (every file read once first). Peak
+   memory is the child's ru_maxrss minus its RSS right after the imports (VmHWM, the kernel's own high-water mark,
+   beside it as a check); Linux keeps ru_maxrss across exec, so the child is started through a forking shell, not
+   straight from this large process. The legacy layout is the reference. Targets for the native layout: ≤ 3 s, peak
+   ≤ 1.2 × X.nbytes. Sizes on disk are apparent file sizes (the legacy WAVs are hard links to the native ones).
 
 Each section ends with the share of the CPUs that other processes used meanwhile: on a shared 2-core machine that
 share slows every timing, the 2-worker figures most; compare runs with a low share.
@@ -60,6 +60,7 @@ import numpy as np
 import torch
 from _machine import OtherProcesses
 
+from kac_prediction._io import atomicFile, createTemporary
 from kac_prediction.dataset import generateDataset, loadDataset
 from kac_prediction.dataset.format import cachePath, sampleLength, wavName
 from kac_prediction.dataset.load import readHeader
@@ -158,7 +159,7 @@ def newDirectory(root: Path, prefix: str) -> Path:
 
 def fileCreationTime(root: Path, items: int) -> tuple[float, float]:
     """(wall, CPU) seconds to write `items` files of a dataset WAV's size into a new directory under `root` the way
-    `writeWavs` does (a temporary name in a folder of its own, then a rename), bytes prepared beforehand: the floor
+    `writeWavs` does (`createTemporary` in a folder of its own, then a rename), bytes prepared beforehand: the floor
     that the file system sets for any one-file-per-item format."""
     directory = newDirectory(root, 'files')
     scratch = directory / 'scratch'
@@ -166,8 +167,8 @@ def fileCreationTime(root: Path, items: int) -> tuple[float, float]:
     payload = bytes(44 + 3 * round(DURATION * SAMPLE_RATE))
     start, cpu = time.perf_counter(), cpuTime()
     for i in range(items):
-        temporary = scratch / f'.tmp-{wavName(i)}'
-        with open(temporary, 'wb') as file:
+        handle, temporary = createTemporary(scratch / wavName(i))
+        with os.fdopen(handle, 'wb') as file:
             file.write(payload)
         os.replace(temporary, directory / wavName(i))
     return time.perf_counter() - start, cpuTime() - cpu
@@ -336,8 +337,7 @@ def buildLegacy(native: Path, legacy: Path) -> None:
         (os.fspath(cache), first, min(first + LEGACY_CHUNK, size), size, dataset.labels[first : first + LEGACY_CHUNK])
         for first in range(0, size, LEGACY_CHUNK)
     ]
-    temporary = legacy / '.tmp-metadata.json'
-    with open(temporary, 'w', encoding='utf-8') as file:
+    with atomicFile(legacy / 'metadata.json', 'w') as file:
         file.write('{\n')
         file.write(f'"dataset_size": {size},\n')
         file.write(f'"representation_settings": {json.dumps(dataset.representation_settings)},\n')
@@ -350,7 +350,6 @@ def buildLegacy(native: Path, legacy: Path) -> None:
                 done = min(n * LEGACY_CHUNK, size)
                 if n % max(1, 500 // LEGACY_CHUNK) == 0 or done == size:
                     print(f'  {done}/{size} items, {time.perf_counter() - start:.0f} s', flush=True)
-    os.replace(temporary, legacy / 'metadata.json')
     stamp.write_text(source)
     print(f'legacy copy: built in {time.perf_counter() - start:.0f} s', flush=True)
 

@@ -87,7 +87,8 @@ def test_broken_cache_is_rebuilt_from_the_wavs(damaged: Path, pristine: Path) ->
 
 
 def _writeLegacy(directory: Path, X: np.ndarray, labels: list[dict], settings: dict, sampler: object) -> None:
-    """A dataset laid out as kac_drumset wrote it (kac_drumset-notes §5): line-structured JSON, inline x, WAVs."""
+    """A dataset laid out as kac_drumset wrote it (as `kac_prediction.dataset.legacy` reads it): line-structured JSON,
+    inline x, WAVs."""
     directory.mkdir()
     representation = {
         'f_min': 22.05, 'hop_length': 256, 'n_bins': 512, 'n_mels': 32,

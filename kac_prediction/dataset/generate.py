@@ -28,6 +28,7 @@ import torch
 from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
+from .._checks import checkCount
 from .._io import appendLine, fsyncDirectory, writeText
 from ..samplers import AudioSampler, Labels
 from .cache import writeCacheSidecar
@@ -69,15 +70,12 @@ def _checkArguments(
 ) -> None:
     if not (isinstance(Sampler, type) and issubclass(Sampler, AudioSampler)):
         raise TypeError(f'Sampler must be a subclass of AudioSampler (e.g. BesselModel), got {Sampler!r}.')
-    for name, value, minimum in (('dataset_size', dataset_size, 1), ('batch_size', batch_size, 1)):
-        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-            raise ValueError(f'{name} must be an int ≥ {minimum}, got {value!r}.')
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0):
-        raise ValueError(f'seed must be a non-negative int or None, got {seed!r}.')
-    if num_workers is not None and (
-        isinstance(num_workers, bool) or not isinstance(num_workers, numbers.Integral) or num_workers < 1
-    ):
-        raise ValueError(f'num_workers must be an int ≥ 1 or None (one per core), got {num_workers!r}.')
+    checkCount('dataset_size', dataset_size)
+    checkCount('batch_size', batch_size)
+    if seed is not None:
+        checkCount('seed', seed, 0, 'or None')
+    if num_workers is not None:
+        checkCount('num_workers', num_workers, 1, 'or None: one per core')
     if shard is not None:
         valid = (
             isinstance(shard, (tuple, list))

@@ -7,13 +7,14 @@ batch it was transformed in nor on the number of threads (see `InputRepresentati
 """
 
 import math
-import numbers
 from collections.abc import Mapping
 from typing import Any, Literal, TypedDict, cast, get_args, overload
 
 import numpy as np
 import numpy.typing as npt
 import torch
+
+from .._checks import checkCount, checkInteger, isNumber
 
 __all__ = [
     'InputRepresentation',
@@ -78,17 +79,14 @@ def _validSettings(settings: object, sample_rate: int | None) -> RepresentationS
         raise ValueError(f'Unknown representation setting(s) {unknown}; the valid keys are {sorted(merged)}.')
     merged.update(settings)
     for key in _INT_KEYS:
-        value = merged[key]
-        if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-            raise TypeError(f'{key} must be an int, got {value!r} ({type(value).__name__}).')
-        merged[key] = int(value)
+        merged[key] = checkInteger(key, merged[key])
     f_min = merged['f_min']
-    if isinstance(f_min, bool) or not isinstance(f_min, numbers.Real):
+    if not isNumber(f_min):
         raise TypeError(f'f_min must be a float (Hz), got {f_min!r} ({type(f_min).__name__}).')
     merged['f_min'] = float(f_min)
     f_max = merged['f_max']
     if f_max is not None:
-        if isinstance(f_max, bool) or not isinstance(f_max, numbers.Real):
+        if not isNumber(f_max):
             raise TypeError(f'f_max must be a float (Hz) or None (sample_rate / 2), got {f_max!r}.')
         merged['f_max'] = float(f_max)
     if not isinstance(merged['normalise_input'], bool | np.bool_):
@@ -98,16 +96,13 @@ def _validSettings(settings: object, sample_rate: int | None) -> RepresentationS
         raise TypeError(f'output_type must be a str, one of {list(_OUTPUT_TYPES)}, got {merged["output_type"]!r}.')
     if merged['output_type'] not in _OUTPUT_TYPES:
         raise ValueError(f'output_type must be one of {list(_OUTPUT_TYPES)}, got {merged["output_type"]!r}.')
-    if merged['n_bins'] < 2:
-        raise ValueError(f'n_bins (the FFT size) must be at least 2, got {merged["n_bins"]}.')
+    checkInteger('n_bins', merged['n_bins'], 2, 'the FFT size')
     if merged['output_type'] != 'spectrum' and not 1 <= merged['window_length'] <= merged['n_bins']:
         raise ValueError(
             f'window_length must be between 1 and n_bins = {merged["n_bins"]}, got {merged["window_length"]}.'
         )
-    if merged['hop_length'] < 1:
-        raise ValueError(f'hop_length must be at least 1, got {merged["hop_length"]}.')
-    if merged['n_mels'] < 1:
-        raise ValueError(f'n_mels must be at least 1, got {merged["n_mels"]}.')
+    checkInteger('hop_length', merged['hop_length'], 1)
+    checkInteger('n_mels', merged['n_mels'], 1)
     nyquist = np.inf if sample_rate is None else sample_rate / 2
     if not 0.0 <= merged['f_min'] < nyquist:
         raise ValueError(f'f_min must be ≥ 0 Hz and < sample_rate / 2 = {nyquist} Hz, got {merged["f_min"]}.')
@@ -123,11 +118,7 @@ def _validSettings(settings: object, sample_rate: int | None) -> RepresentationS
 
 def _validSampleRate(sample_rate: object) -> int:
     """`sample_rate` as an int, or raise if it is not a positive integer (Hz)."""
-    if isinstance(sample_rate, bool) or not isinstance(sample_rate, numbers.Integral):
-        raise TypeError(f'sample_rate must be an int (Hz), got {sample_rate!r}.')
-    if sample_rate <= 0:
-        raise ValueError(f'sample_rate must be > 0 Hz, got {sample_rate}.')
-    return int(sample_rate)
+    return checkInteger('sample_rate', sample_rate, 1, 'Hz')
 
 
 def _hzToMel(f: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
@@ -282,9 +273,7 @@ class InputRepresentation:
         padding of 'fft' and 'mel' (L ≤ n_bins // 2).
         """
         s = _validSettings(settings, None)
-        if isinstance(data_length, bool) or not isinstance(data_length, numbers.Integral) or data_length < 1:
-            raise ValueError(f'data_length must be a positive int (samples), got {data_length!r}.')
-        L = int(data_length)
+        L = checkCount('data_length', data_length, 1, 'samples')
         if s['output_type'] == 'end2end':
             return (L,)
         if s['output_type'] == 'spectrum':

@@ -1,6 +1,6 @@
 """Datasets in the original kac_drumset layout: a line-structured metadata.json with the transformed x inline.
 
-Layout (kac_drumset-notes §5): line 1 `{`; then `"dataset_size": N,`, `"representation_settings": {…},`,
+Layout, as kac_drumset wrote it: line 1 `{`; then `"dataset_size": N,`, `"representation_settings": {…},`,
 `"sampler": {…}` or (v1.1.0, e.g. the Zenodo sets) `"sampler": "Name",`, `"sampler_settings": {…},` (may hold
 `Infinity`), `"data": [`; then per item four lines `{`, `"x": <nested list>,`, `"y": {…}`, `},` — the last item closes
 with `}]}`. The file is read line by line, so memory stays bounded by X, not by the JSON text.
