@@ -26,9 +26,9 @@ import numpy.typing as npt
 
 __all__ = [
     'appendLine',
-    'claimDirectory',
     'atomicFile',
     'atomicPath',
+    'claimDirectory',
     'createTemporary',
     'fsyncDirectory',
     'writeBytes',
