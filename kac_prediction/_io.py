@@ -105,21 +105,11 @@ def atomicFile(path: str | os.PathLike[str], mode: str = 'wb', durable: bool = T
     normally (as `atomicPath`)."""
     if mode not in ('wb', 'w'):
         raise ValueError(f"atomicFile writes with mode 'wb' or 'w', got {mode!r}.")
-    target = Path(path)
-    fd, temporary = createTemporary(target)
-    try:
-        file: IO[Any] = os.fdopen(fd, mode, encoding='utf-8') if mode == 'w' else os.fdopen(fd, 'wb')
-        with file:
-            yield file
-            file.flush()
-            if durable:
-                os.fsync(file.fileno())
-        os.replace(temporary, target)
-    except BaseException:
-        _remove(temporary)
-        raise
-    if durable:
-        fsyncDirectory(target.parent)
+    with (
+        atomicPath(path, durable) as temporary,
+        open(temporary, mode, encoding='utf-8' if mode == 'w' else None) as file,
+    ):
+        yield file
 
 
 def writeBytes(path: str | os.PathLike[str], data: bytes, durable: bool = True) -> None:
