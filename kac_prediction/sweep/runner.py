@@ -21,6 +21,7 @@ import numpy as np
 import yaml
 from tqdm import tqdm
 
+from .._checks import checkCount
 from .._io import appendLine, writeText
 from .bayes import Bayes
 from .draws import gridValues, parametersKey, sampleParameters
@@ -163,8 +164,7 @@ def runSweep(
     or grid is exhausted, or metric.target is reached; see the package docstring. Returns {'best': {'parameters',
     'value', 'index'} or None, 'runs': [runs.jsonl records]} and prints the best configuration as YAML."""
     sweep = loadSweep(sweep_path)
-    if isinstance(count, bool) or not isinstance(count, int) or count < 1:
-        raise ValueError(f'count must be a positive number of runs, not {count!r}.')
+    count = checkCount('count', count, meaning='runs in all')
     count = min(count, sweep.get('run_cap', count))
     if '${program}' in sweep['command'] and not os.path.isfile(sweep['program']):
         raise FileNotFoundError(f'the sweep\'s program {sweep["program"]} does not exist relative to the current '
