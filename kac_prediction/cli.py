@@ -92,6 +92,8 @@ def train(arguments: Sequence[str], prog: str = 'kac-prediction train') -> int:
     )
     args, extra = parser.parse_known_args(arguments)
     from .pipeline.parameters import loadYAML
+    from .routines import routineParameters, runRoutine
+    from .sweep import METRICS_VARIABLE, writeRunMetrics
 
     try:
         overrides = parseOverrides(extra)
@@ -101,8 +103,11 @@ def train(arguments: Sequence[str], prog: str = 'kac-prediction train') -> int:
         parser.error(str(error))
     if args.testing:
         overrides['testing'] = True
-    from .routines import runRoutine
-    from .sweep import METRICS_VARIABLE, writeRunMetrics
+    try:
+        routineParameters(args.routine, args.config, overrides)  # bad parameters: an error before anything is written
+    except (ValueError, TypeError) as error:
+        print(f'error: {error}', file=sys.stderr)
+        return 2
 
     wandb_config = {'project': 'kac_prediction'} if args.wandb else {}
     try:

@@ -64,6 +64,19 @@ def test_bad_configs_are_clear_errors(tmp_path: Path, capsys) -> None:  # type: 
     assert 'batch_size' in capsys.readouterr().err
 
 
+def test_bad_parameters_fail_before_anything_is_written(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    exports = tmp_path / 'model'
+    for arguments in (['--batch_sise=4'], ['--routine', 'shape_of_polygonal_drum', '--grid_size=1.5']):
+        status = train.main([*arguments, '--dataset-dir', str(tmp_path / 'data'), '--exports-dir', str(exports)])
+        assert status == 2 and capsys.readouterr().err.startswith('error: ')
+    assert not exports.exists() and not (tmp_path / 'data').exists()
+    from kac_prediction.routines import routineParameters
+
+    assert routineParameters('shape_of_polygonal_drum', overrides={'grid_size': 16})['grid_size'] == 16
+    with pytest.raises(ValueError, match="unknown routine 'circle'; the routines are size_of_circular_drum"):
+        routineParameters('circle')
+
+
 @pytest.mark.parametrize('path', CONFIGS, ids=lambda p: f'{p.parent.name}/{p.name}')
 def test_config_files_hold_valid_parameters(path: Path) -> None:
     content = yaml.safe_load(path.read_text())
