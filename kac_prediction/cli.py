@@ -74,7 +74,9 @@ KAC_SWEEP_METRICS names a file, the run's metrics are written there as JSON (how
 def train(arguments: Sequence[str], prog: str = 'kac-prediction train') -> int:
     """`kac-prediction train`: parse the arguments, run the routine, print where its checkpoints are; returns the exit
     status (2 for bad arguments, parameters or dataset directories, with one `error:` line)."""
-    from .routines import ROUTINES
+    from .pipeline.parameters import loadYAML
+    from .routines import ROUTINES, runRoutine
+    from .sweep import METRICS_VARIABLE, writeRunMetrics
 
     parser = argparse.ArgumentParser(
         prog=prog,
@@ -91,10 +93,6 @@ def train(arguments: Sequence[str], prog: str = 'kac-prediction train') -> int:
         '--dataset-dir', default='', help='where the dataset is (default data/<name>, or data/<sampler>-<dataset_size>)'
     )
     args, extra = parser.parse_known_args(arguments)
-    from .pipeline.parameters import loadYAML
-    from .routines import routineParameters, runRoutine
-    from .sweep import METRICS_VARIABLE, writeRunMetrics
-
     try:
         overrides = parseOverrides(extra)
         if args.config:
@@ -103,14 +101,8 @@ def train(arguments: Sequence[str], prog: str = 'kac-prediction train') -> int:
         parser.error(str(error))
     if args.testing:
         overrides['testing'] = True
-    try:
-        routineParameters(args.routine, args.config, overrides)  # bad parameters: an error before anything is written
-    except (ValueError, TypeError) as error:
-        print(f'error: {error}', file=sys.stderr)
-        return 2
-
     wandb_config = {'project': 'kac_prediction'} if args.wandb else {}
-    try:
+    try:  # runRoutine validates the parameters before it writes anything
         metrics = runRoutine(args.routine, args.config, overrides, wandb_config, args.dataset_dir, args.exports_dir)
     except (ValueError, TypeError, FileExistsError) as error:
         print(f'error: {error}', file=sys.stderr)
