@@ -211,7 +211,7 @@ def test_a_diverging_loss_names_the_epoch_and_batch(tmp_path: Path) -> None:
     routine = makeRoutine(tmp_path, defaults())
     with torch.no_grad():
         routine.M.linear.weight.fill_(math.nan)
-    with pytest.raises(FloatingPointError, match='at epoch 0, batch 0'):
+    with pytest.raises(FloatingPointError, match='at epoch 1, batch 0'):
         routine.train(lossLoop(routine))
 
 

@@ -13,7 +13,7 @@ from .._checks import checkChoice, checkCount, checkNumber, isNumber
 from ..pipeline.model import Model
 from ..pipeline.types import Parameters
 
-__all__ = ['CRePE']
+__all__ = ['CRePE', 'checkCRePESettings']
 
 Depth = Literal['tiny', 'small', 'medium', 'large', 'full']
 Optimiser = Literal['adam', 'sgd']
@@ -34,6 +34,17 @@ def tensorflowSamePadding(length: int, kernel: int, stride: int) -> tuple[int, i
     steps; the total is max((⌈length / stride⌉ − 1)·stride + kernel − length, 0), the odd one placed at the end."""
     total = max((math.ceil(length / stride) - 1) * stride + kernel - length, 0)
     return total // 2, total - total // 2
+
+
+def checkCRePESettings(depth: object, dropout: object, learning_rate: object, optimiser: object) -> None:
+    """Raise ValueError naming the setting unless depth is one of CAPACITY_MULTIPLIERS' keys, dropout a number in
+    [0, 1), learning_rate a number > 0 and optimiser 'adam' or 'sgd' (what `CRePE` accepts; routines call it before
+    they generate a dataset)."""
+    checkChoice('depth', depth, CAPACITY_MULTIPLIERS)
+    if not (isNumber(dropout) and 0.0 <= dropout < 1.0):
+        raise ValueError(f'dropout must be a number in [0, 1), got {dropout!r}')
+    checkNumber('learning_rate', learning_rate)
+    checkChoice('optimiser', optimiser, get_args(Optimiser))
 
 
 class TimeConv2d(torch.nn.Conv2d):
@@ -108,11 +119,7 @@ class CRePE(Model):
         probability in [0, 1) after each block. learning_rate: > 0. optimiser: 'adam' or 'sgd' (torch.optim.Adam or
         SGD, built here so its state can be saved). outputs: the number of regression targets, ≥ 1."""
         super().__init__()
-        checkChoice('depth', depth, CAPACITY_MULTIPLIERS)
-        if not (isNumber(dropout) and 0.0 <= dropout < 1.0):
-            raise ValueError(f'dropout must be a number in [0, 1), got {dropout!r}')
-        learning_rate = checkNumber('learning_rate', learning_rate)
-        checkChoice('optimiser', optimiser, get_args(Optimiser))
+        checkCRePESettings(depth, dropout, learning_rate, optimiser)
         outputs = checkCount('outputs', outputs)
 
         self.model_kwargs = {

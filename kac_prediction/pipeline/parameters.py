@@ -8,15 +8,17 @@ against their annotations. Anything else is a ValueError or TypeError naming the
 
 import math
 import os
+import re
 from collections.abc import Mapping
 from typing import Any, get_args
 
+import torch
 import yaml
 
 from .._checks import isNumber
 from .types import TRAINING_DEFAULTS, TrainingSettings
 
-__all__ = ['loadYAML', 'mergeParameters']
+__all__ = ['checkDevice', 'loadYAML', 'mergeParameters', 'parseValue']
 
 
 class _ConfigLoader(yaml.SafeLoader):
@@ -27,6 +29,21 @@ _ConfigLoader.add_constructor(
     'tag:yaml.org,2002:python/tuple',
     lambda loader, node: tuple(loader.construct_sequence(node)),  # type: ignore[arg-type]
 )
+# YAML 1.1 (PyYAML) reads 1e-4 as a string, its floats needing a dot (1.0e-4); YAML 1.2 and people read a number
+_ConfigLoader.add_implicit_resolver(
+    'tag:yaml.org,2002:float',
+    re.compile(r'^[-+]?(?:[0-9][0-9_]*)(?:\.[0-9_]*)?[eE][-+]?[0-9]+$'),
+    list('-+0123456789'),
+)
+
+
+def parseValue(text: str) -> Any:
+    """A parameter value written as YAML (32, 0.5, 1e-4, true, [0.7, 0.15, 0.15]), read as `loadYAML` reads files;
+    ValueError if it is not valid YAML."""
+    try:
+        return yaml.load(text, Loader=_ConfigLoader)  # a SafeLoader subclass
+    except yaml.YAMLError as error:
+        raise ValueError(f'{text!r} is not valid YAML: {error}') from None
 
 
 def loadYAML(config_path: str | os.PathLike[str]) -> dict[str, Any]:
@@ -36,6 +53,12 @@ def loadYAML(config_path: str | os.PathLike[str]) -> dict[str, Any]:
             content = yaml.load(file, Loader=_ConfigLoader)  # a SafeLoader subclass
     except FileNotFoundError:
         raise FileNotFoundError(f'config file {config_path} does not exist.') from None
+    except IsADirectoryError:
+        raise ValueError(f'config file {config_path} is a directory: give the path of a YAML file.') from None
+    except UnicodeDecodeError:
+        raise ValueError(f'config file {config_path} is not UTF-8 text: give the path of a YAML file.') from None
+    except OSError as error:
+        raise ValueError(f'cannot read config file {config_path}: {error.strerror or error}.') from None
     except yaml.YAMLError as error:
         raise ValueError(f'config file {config_path} is not valid YAML: {error}') from None
     if content is None:
@@ -81,11 +104,14 @@ def _coerce(key: str, value: Any, reference: Any, source: str) -> Any:
 def _checkValues(P: Mapping[str, Any]) -> None:
     split = P.get('dataset_split')
     if split is not None and (
-        len(split) != 3 or any(s < 0 for s in split) or not math.isclose(sum(split), 1.0, abs_tol=1e-6)
+        len(split) != 3 or not all(s > 0 for s in split) or not math.isclose(sum(split), 1.0, abs_tol=1e-6)
     ):
         raise ValueError(
-            f'dataset_split must be three fractions ≥ 0 summing to 1 (training, validation, test), got {split}.'
+            f'dataset_split must be three fractions > 0 summing to 1 (training, validation, test), got {split}: '
+            'training needs items, validation picks the best epoch, test measures it.'
         )
+    if P.get('device'):
+        checkDevice(P['device'])
     for key, minimum in (('batch_size', 1), ('num_of_epochs', 0), ('patience', 0), ('checkpoint_every', 0),
                          ('num_workers', 0), ('dataset_size', 1)):  # fmt: skip
         if key in P and P[key] < minimum:
@@ -93,6 +119,27 @@ def _checkValues(P: Mapping[str, Any]) -> None:
     for key in ('min_delta', 'gradient_clipping'):
         if key in P and not (P[key] >= 0 and math.isfinite(P[key])):
             raise ValueError(f'{key} must be finite and ≥ 0, got {P[key]}.')
+
+
+def checkDevice(device: str, name: str = 'device') -> torch.device:
+    """The torch device named by `device` ('cpu', 'cuda', 'cuda:1', 'mps', …); ValueError naming `name` when torch
+    does not know the device type or this machine does not have it."""
+    try:
+        parsed = torch.device(device)
+    except (RuntimeError, TypeError):
+        raise ValueError(
+            f"{name} must be '' (automatic: CUDA, else MPS, else CPU) or a torch device such as 'cpu', 'cuda', "
+            f"'cuda:1' or 'mps', got {device!r}."
+        ) from None
+    if parsed.type == 'cuda':
+        count = torch.cuda.device_count() if torch.cuda.is_available() else 0
+        if (parsed.index or 0) >= count:
+            raise ValueError(
+                f"{name} is {device!r} but this machine has {count} CUDA device(s): use '' (automatic) or 'cpu'."
+            )
+    elif parsed.type == 'mps' and not torch.backends.mps.is_available():
+        raise ValueError(f"{name} is {device!r} but MPS is not available here: use '' (automatic) or 'cpu'.")
+    return parsed
 
 
 def mergeParameters(

@@ -43,7 +43,7 @@ from .distributed import (
 )
 from .early_stopping import EarlyStopping
 from .model import Model
-from .parameters import loadYAML, mergeParameters
+from .parameters import checkDevice, loadYAML, mergeParameters
 from .splits import Splits, splitByDrum
 from .tracking import Tracker
 from .types import Datasets, ExportedModel, Parameters, RunInfo
@@ -56,7 +56,7 @@ InnerTestingLoop = Callable[[int, int, torch.Tensor, torch.Tensor], None]
 def chooseDevice(device: str = '') -> torch.device:
     """`device` if given, else CUDA, else Apple MPS, else the CPU (under torchrun: this rank's CUDA device)."""
     if device:
-        return torch.device(device)
+        return checkDevice(device)
     if torch.cuda.is_available():
         return torch.device('cuda', int(os.environ.get('LOCAL_RANK', '0')))
     if torch.backends.mps.is_available():
@@ -107,6 +107,11 @@ def _setCosineRate(optimiser: torch.optim.Optimizer, step: int, steps: int) -> N
         group['lr'] = group['initial_lr'] * factor
 
 
+def _kept(directory: Path, epoch: int) -> str:
+    """The end of a divergence message at `epoch` (from 0): where the checkpoints of the epochs before it are."""
+    return f' (the checkpoints of epochs 1–{epoch} in {directory} are intact).' if epoch else '.'
+
+
 class Routine:
     """Owns one training run: device, parameters P, dataset D, model M, run info R, checkpoints and tracking.
 
@@ -123,7 +128,8 @@ class Routine:
     using_wandb: bool
 
     def __init__(self, exports_dir: str = '', wandb_config: Mapping[str, Any] = {}, resume: str = '') -> None:
-        self.device = chooseDevice(os.environ.get('KAC_PREDICTION_DEVICE', ''))
+        variable = os.environ.get('KAC_PREDICTION_DEVICE', '')
+        self.device = checkDevice(variable, 'KAC_PREDICTION_DEVICE') if variable else chooseDevice()
         initDistributed(self.device)
         self.using_wandb = bool(wandb_config)
         base = Path(exports_dir or '.')
@@ -146,9 +152,7 @@ class Routine:
         if not run_id:
             run_id = ''.join(secrets.choice(string.ascii_lowercase + string.digits) for _ in range(10))
         run_id = broadcastObject(run_id)
-        directory = self._resume if self._resume is not None else base / run_id
-        if isMain():
-            directory.mkdir(parents=True, exist_ok=True)
+        directory = self._resume if self._resume is not None else base / run_id  # made by train(), not before
         self.R = {'epoch': 0, 'exports_dir': os.fspath(directory.resolve()), 'id': run_id, 'model': None}
         self._tracker = Tracker(self.using_wandb, directory)
 
@@ -175,7 +179,7 @@ class Routine:
 
             wandb.config.update(self.P, allow_val_change=True)  # type: ignore[no-untyped-call]
         if self.P['device']:
-            self.device = torch.device(self.P['device'])
+            self.device = checkDevice(self.P['device'])
         torch.manual_seed(self.P['seed'])
         np.random.seed(self.P['seed'] % 2**32)  # noqa: NPY002 - seeds user code that uses the legacy global RNG
         random.seed(self.P['seed'])
@@ -325,6 +329,18 @@ class Routine:
             if not hasattr(self, attribute):
                 raise RuntimeError(f'Routine.{attribute} is not set: call {fix} before train().')
         directory = Path(self.R['exports_dir'])
+        made = [folder for folder in (directory, *directory.parents) if not folder.exists()] if isMain() else []
+        if isMain():
+            directory.mkdir(parents=True, exist_ok=True)
+        try:
+            return self._train(directory, innerTestingLoop)
+        except BaseException:
+            for folder in made:  # a run that fails before its first checkpoint leaves no empty directories behind
+                if folder.is_dir() and not any(folder.iterdir()):
+                    folder.rmdir()
+            raise
+
+    def _train(self, directory: Path, innerTestingLoop: InnerTestingLoop) -> dict[str, Any]:
         train, validation, test, sampler = self._loaders()
         if isDistributed():
             ddp = torch.nn.parallel.DistributedDataParallel(
@@ -356,44 +372,50 @@ class Routine:
         for group in self.M.optimiser.param_groups:
             group.setdefault('initial_lr', group['lr'])  # saved with the optimiser state, so a resumed run keeps it
         bar = tqdm(total=epochs or None, initial=self.R['epoch'], unit=' epochs', disable=not isMain(), desc='Training')
-        while epochs == 0 or self.R['epoch'] < epochs:
-            epoch = self.R['epoch']
-            sampler.set_epoch(epoch)
-            self.M.train()
-            self.M.training_loss = 0.0
-            for i, (x, y) in enumerate(train):
-                if schedule == 'cosine':
-                    _setCosineRate(self.M.optimiser, epoch * len(train) + i, epochs * len(train))
-                with autocast:
-                    self.M.innerTrainingLoop(i, len(train), x.to(self.device), _toDevice(y, self.device))
-                if not math.isfinite(self.M.training_loss):
+        try:
+            while epochs == 0 or self.R['epoch'] < epochs:
+                epoch = self.R['epoch']
+                sampler.set_epoch(epoch)
+                self.M.train()
+                self.M.training_loss = 0.0
+                for i, (x, y) in enumerate(train):
+                    if schedule == 'cosine':
+                        _setCosineRate(self.M.optimiser, epoch * len(train) + i, epochs * len(train))
+                    with autocast:
+                        self.M.innerTrainingLoop(i, len(train), x.to(self.device), _toDevice(y, self.device))
+                    if not math.isfinite(self.M.training_loss):
+                        raise FloatingPointError(
+                            f'the training loss became {self.M.training_loss} at epoch {epoch + 1}, batch {i}: lower '
+                            'the learning_rate, set gradient_clipping, or check the inputs for NaN/inf'
+                            + _kept(directory, epoch)
+                        )
+                training_loss = meanAcrossRanks({'loss': self.M.training_loss / max(len(train), 1)})['loss']
+                losses = self._evaluate(validation, innerTestingLoop)
+                if not math.isfinite(losses['aggregate']):
                     raise FloatingPointError(
-                        f'the training loss became {self.M.training_loss} at epoch {epoch}, batch {i}: lower the '
-                        'learning_rate, set gradient_clipping, or check the inputs for NaN/inf.'
+                        f'the validation loss became {losses["aggregate"]} at epoch {epoch + 1}: lower the '
+                        'learning_rate or set gradient_clipping' + _kept(directory, epoch)
                     )
-            training_loss = meanAcrossRanks({'loss': self.M.training_loss / max(len(train), 1)})['loss']
-            losses = self._evaluate(validation, innerTestingLoop)
-            if not math.isfinite(losses['aggregate']):
-                raise FloatingPointError(f'the validation loss became {losses["aggregate"]} at epoch {epoch}.')
-            improved = stopper.step(losses['aggregate'], epoch)
-            self.R['epoch'] = epoch + 1
-            self._tracker.log(epoch, {'training_loss': training_loss, 'validation_loss': losses})
-            if isMain():
-                checkpoint = self._checkpoint(epoch + 1, training_loss, losses, stopper)
-                saveCheckpoint(checkpoint, directory / 'last.pt')
-                if improved:
-                    saveCheckpoint(checkpoint, directory / 'best.pt')
-                every = self.P['checkpoint_every']
-                if every and (epoch + 1) % every == 0:
-                    saveCheckpoint(checkpoint, directory / epochName(epoch + 1))
-                    self._tracker.save(directory / epochName(epoch + 1))
-            bar.update(1)
-            bar.set_postfix(training=f'{training_loss:.4g}', validation=f'{losses["aggregate"]:.4g}')
-            if self.P['with_early_stopping'] and allRanksAgree(stopper.shouldStop):
-                break
-        bar.close()
-        for hook in hooks:
-            hook.remove()
+                improved = stopper.step(losses['aggregate'], epoch)
+                self.R['epoch'] = epoch + 1
+                self._tracker.log(epoch, {'training_loss': training_loss, 'validation_loss': losses})
+                if isMain():
+                    checkpoint = self._checkpoint(epoch + 1, training_loss, losses, stopper)
+                    saveCheckpoint(checkpoint, directory / 'last.pt')
+                    if improved:
+                        saveCheckpoint(checkpoint, directory / 'best.pt')
+                    every = self.P['checkpoint_every']
+                    if every and (epoch + 1) % every == 0:
+                        saveCheckpoint(checkpoint, directory / epochName(epoch + 1))
+                        self._tracker.save(directory / epochName(epoch + 1))
+                bar.update(1)
+                bar.set_postfix(training=f'{training_loss:.4g}', validation=f'{losses["aggregate"]:.4g}')
+                if self.P['with_early_stopping'] and allRanksAgree(stopper.shouldStop):
+                    break
+        finally:
+            bar.close()
+            for hook in hooks:
+                hook.remove()
         self.M.setWrapper(None)
         barrier()
         return self._test(directory, test, innerTestingLoop, stopper)

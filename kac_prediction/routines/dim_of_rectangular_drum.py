@@ -15,11 +15,12 @@ def DimOfRectangularDrum(
     dataset_dir: str = '',
     exports_dir: str = 'model',
     overrides: Mapping[str, Any] | None = None,
+    resume: str = '',
 ) -> dict[str, Any]:
     """Train and evaluate; returns {..., 'metrics': {'drum_size': {...}, 'aspect_ratio': {...}}} (see
-    `trainRegression`; physics-only baseline: the resonances f₁₁ and f₃₁)."""
+    `trainRegression`, resume included; physics-only baseline: the resonances f₁₁ and f₃₁)."""
     labels = ['drum_size', 'aspect_ratio']
     return trainRegression(
         PoissonModel, labels, defaultParameters(), config_path, wandb_config, dataset_dir, exports_dir,
-        log_labels=labels, physics_method='rectangle', overrides=overrides,
+        log_labels=labels, physics_method='rectangle', overrides=overrides, resume=resume,
     )  # fmt: skip

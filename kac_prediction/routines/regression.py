@@ -17,7 +17,7 @@ from typing import Any
 
 import torch
 
-from ..architecture import CRePE, SpectrumCRePE, loadCrepeWeights
+from ..architecture import CRePE, SpectrumCRePE, checkCRePESettings, loadCrepeWeights
 from ..pipeline import Routine
 from ..pipeline.distributed import isMain
 from ..pipeline.metrics import regressionMetrics
@@ -68,15 +68,18 @@ def trainRegression(
     log_labels: Sequence[str] = ('drum_size',),
     physics_method: Method | None = None,
     overrides: Mapping[str, Any] | None = None,
+    resume: str = '',
 ) -> dict[str, Any]:
     """Train SpectrumCRePE to predict `labels` of `Sampler`'s drums; returns the Routine's metrics plus per-label
     `metrics` ({label: {'mse', 'rmse', 'r2', 'baseline_rmse'}, plus 'physics_rmse', 'physics_median_error' and
     'physics_failures' with a physics_method}, physical units, held-out test split).
 
     Parameters: `defaults` ← the YAML file at config_path ← `overrides` ← wandb.config (`Routine.setParameters`).
-    dataset_dir: default `defaultDatasetDir`. exports_dir: checkpoints and plots go to exports_dir/<run id>/."""
-    routine = Routine(exports_dir=exports_dir, wandb_config=wandb_config)
+    dataset_dir: default `defaultDatasetDir`. exports_dir: checkpoints and plots go to exports_dir/<run id>/.
+    resume: a run directory (or run id in exports_dir) to continue from its last.pt (`Routine`)."""
+    routine = Routine(exports_dir=exports_dir, wandb_config=wandb_config, resume=resume)
     routine.setParameters(defaults, config_path=config_path, overrides=overrides)
+    checkCRePESettings(routine.P['depth'], routine.P['dropout'], routine.P['learning_rate'], routine.P['optimiser'])
     name = routine.P['dataset_name']
     directory = dataset_dir or defaultDatasetDir(Sampler, routine.P)
     sampler_settings = {**SAMPLER_SETTINGS, 'strikes_per_drum': routine.P['strikes_per_drum']}

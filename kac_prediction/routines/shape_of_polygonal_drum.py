@@ -19,7 +19,7 @@ import numpy as np
 import torch
 
 from .._checks import checkCount
-from ..architecture import CRePE, OutlineCRePE
+from ..architecture import CRePE, OutlineCRePE, checkCRePESettings
 from ..geometry import Polygon
 from ..inference.plots import plotOutlines
 from ..pipeline import Routine
@@ -67,12 +67,14 @@ def ShapeOfPolygonalDrum(
     dataset_dir: str = '',
     exports_dir: str = 'model',
     overrides: Mapping[str, Any] | None = None,
+    resume: str = '',
 ) -> dict[str, Any]:
     """Train and evaluate; returns the Routine's metrics plus `metrics`: {'mask': {'iou', 'iou_median',
     'baseline_iou'}, 'drum_size': {'mse', 'rmse', 'r2', 'baseline_rmse', 'physics_rmse', 'physics_median_error',
     'physics_failures'}} on the held-out test split (sizes in m). Parameters: `defaultParameters()` ← the YAML file
-    at config_path ← `overrides` ← wandb.config."""
-    routine = Routine(exports_dir=exports_dir, wandb_config=wandb_config)
+    at config_path ← `overrides` ← wandb.config. resume: a run directory (or run id in exports_dir) to continue
+    from its last.pt (`Routine`)."""
+    routine = Routine(exports_dir=exports_dir, wandb_config=wandb_config, resume=resume)
     routine.setParameters(defaultParameters(), config_path=config_path, overrides=overrides)
     if routine.P.get('dataset_name'):
         raise ValueError(
@@ -80,6 +82,7 @@ def ShapeOfPolygonalDrum(
             'original physics and pose); remove dataset_name from the configuration.'
         )
     G = checkCount('grid_size', routine.P['grid_size'], minimum=4, meaning='cells per side of the mask')
+    checkCRePESettings(routine.P['depth'], routine.P['dropout'], routine.P['learning_rate'], routine.P['optimiser'])
     sampler_settings = {**SAMPLER_SETTINGS, 'strikes_per_drum': routine.P['strikes_per_drum']}
     routine.importDataset(dataset_dir or defaultDatasetDir(FDTDModel, routine.P), LocalSampler=FDTDModel,
                           representation_settings=REPRESENTATION, sampler_settings=sampler_settings)  # type: ignore[arg-type]  # fmt: skip

@@ -15,10 +15,12 @@ def SizeOfCircularDrum(
     dataset_dir: str = '',
     exports_dir: str = 'model',
     overrides: Mapping[str, Any] | None = None,
+    resume: str = '',
 ) -> dict[str, Any]:
     """Train and evaluate; returns {'validation_loss', 'testing_loss', 'metrics': {'drum_size': {...}}, ...} (see
-    `trainRegression` for the arguments and the metrics; physics-only baseline: the lowest resonance)."""
+    `trainRegression` for the arguments, resume included, and the metrics; physics-only baseline: the lowest
+    resonance)."""
     return trainRegression(
         BesselModel, ['drum_size'], defaultParameters(), config_path, wandb_config, dataset_dir, exports_dir,
-        physics_method='circle', overrides=overrides,
+        physics_method='circle', overrides=overrides, resume=resume,
     )  # fmt: skip
