@@ -44,9 +44,9 @@ def _install(args: argparse.Namespace) -> int:
 
 def parseOverrides(extra: Sequence[str]) -> dict[str, Any]:
     """['--batch_size=32', '--testing=true'] → {'batch_size': 32, 'testing': True}: `--key=value` arguments, as
-    `wandb agent` passes them, values read as YAML (32, 0.5, true, [0.7, 0.15, 0.15]), dashes in keys read as
+    `wandb agent` passes them, values read as YAML (32, 0.5, 1e-4, true, [0.7, 0.15, 0.15]), dashes in keys read as
     underscores. ValueError for anything else."""
-    import yaml
+    from .pipeline.parameters import parseValue
 
     overrides: dict[str, Any] = {}
     for argument in extra:
@@ -54,9 +54,9 @@ def parseOverrides(extra: Sequence[str]) -> dict[str, Any]:
             raise ValueError(f'unrecognised argument {argument!r}: parameters are given as --key=value.')
         key, value = argument[2:].split('=', 1)
         try:
-            overrides[key.replace('-', '_')] = yaml.safe_load(value)
-        except yaml.YAMLError as error:
-            raise ValueError(f'the value of {argument!r} is not valid YAML: {error}') from None
+            overrides[key.replace('-', '_')] = parseValue(value)
+        except ValueError as error:
+            raise ValueError(f'the value of {argument!r}: {error}') from None
     return overrides
 
 
@@ -64,6 +64,7 @@ _TRAIN_EPILOG = """examples:
   kac-prediction train --routine size_of_circular_drum --config scripts/config/local/size_of_circular_drum.yaml
   kac-prediction train --routine dim_of_rectangular_drum --testing    # a smoke run on 200 generated drums
   kac-prediction train --wandb --learning_rate=0.0005                 # as `wandb agent` calls it
+  kac-prediction train --resume model/abc123xyz0 --num_of_epochs=60   # continue an interrupted run
 
 `--key=value` arguments (values read as YAML: 32, 0.5, true, [0.7, 0.15, 0.15]) override the config file; they are
 validated like it (an unknown key or a wrong type is an error listing the valid keys). When the environment variable
@@ -84,8 +85,14 @@ def train(arguments: Sequence[str], prog: str = 'kac-prediction train') -> int:
         epilog=_TRAIN_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument('--routine', choices=list(ROUTINES), default='size_of_circular_drum', help='what to train')
+    parser.add_argument(
+        '--routine', choices=list(ROUTINES), default=None, help='what to train (default size_of_circular_drum)'
+    )
     parser.add_argument('--config', default='', help='a YAML file of parameters')
+    parser.add_argument(
+        '--resume', default='', metavar='RUN_DIR', help="continue an interrupted run from RUN_DIR/last.pt, with its "
+        'recorded routine, parameters and dataset (--key=value may raise num_of_epochs, patience, …)',
+    )  # fmt: skip
     parser.add_argument('--wandb', action='store_true', help='track the run with wandb (WANDB_MODE=offline works)')
     parser.add_argument('--testing', action='store_true', help='a smoke run: 200 generated items')
     parser.add_argument('--exports-dir', default='model', help='where checkpoints go (default model/)')
@@ -102,9 +109,12 @@ def train(arguments: Sequence[str], prog: str = 'kac-prediction train') -> int:
     if args.testing:
         overrides['testing'] = True
     wandb_config = {'project': 'kac_prediction'} if args.wandb else {}
+    routine = args.routine or ('' if args.resume else 'size_of_circular_drum')
     try:  # runRoutine validates the parameters before it writes anything
-        metrics = runRoutine(args.routine, args.config, overrides, wandb_config, args.dataset_dir, args.exports_dir)
-    except (ValueError, TypeError, FileExistsError) as error:
+        metrics = runRoutine(
+            routine, args.config, overrides, wandb_config, args.dataset_dir, args.exports_dir, resume=args.resume
+        )
+    except (ValueError, TypeError, OSError, FloatingPointError) as error:  # settings, files, disk, a diverged loss
         print(f'error: {error}', file=sys.stderr)
         return 2
     if os.environ.get(METRICS_VARIABLE):

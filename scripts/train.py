@@ -3,6 +3,7 @@
     python scripts/train.py --routine size_of_circular_drum --config scripts/config/local/size_of_circular_drum.yaml
     python scripts/train.py --testing                      # a smoke run on a small generated dataset
     python scripts/train.py --wandb --batch_size=32        # as `wandb agent` calls it: --key=value overrides
+    python scripts/train.py --resume model/<run id>        # continue an interrupted run
 
 Kept as the program of the wandb sweep files (scripts/config/wandb/*.yaml).
 """
