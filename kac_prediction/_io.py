@@ -11,15 +11,19 @@ replaced gets the permissions of the new one.
         figure.savefig(file, format='png')
     with atomicPath('cache/x.npy') as temporary:          # for writers that need a path (numpy memory maps)
         np.lib.format.open_memmap(temporary, mode='w+', dtype=np.float32, shape=(10, 4))
+
+`describeOSError` and `explainOSError` turn a failed read or write (a full disk, a quota, a permission, a read-only
+file system) into one line naming the file and the fix; `writeTorch` raises its errors that way.
 """
 
 import contextlib
+import errno
 import json
 import os
 import secrets
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -30,6 +34,8 @@ __all__ = [
     'atomicPath',
     'claimDirectory',
     'createTemporary',
+    'describeOSError',
+    'explainOSError',
     'fsyncDirectory',
     'writeBytes',
     'writeJSON',
@@ -37,6 +43,15 @@ __all__ = [
     'writeText',
     'writeTorch',
 ]
+
+# errno → (what happened, what to do): the causes a user can fix
+_CAUSES: dict[int, tuple[str, str]] = {
+    errno.ENOSPC: ('no space left on the device', 'free space there or write elsewhere'),
+    getattr(errno, 'EDQUOT', -1): ('disk quota exceeded', 'free space within your quota or write elsewhere'),
+    errno.EACCES: ('permission denied', 'check the permissions of the file and its directory'),
+    errno.EPERM: ('operation not permitted', 'check the permissions of the file and its directory'),
+    errno.EROFS: ('read-only file system', 'write elsewhere'),
+}
 
 _FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, 'O_BINARY', 0)
 
@@ -135,12 +150,67 @@ def writeNumpy(path: str | os.PathLike[str], array: npt.ArrayLike, durable: bool
         np.save(file, np.asarray(array), allow_pickle=False)
 
 
-def writeTorch(path: str | os.PathLike[str], content: Any, durable: bool = True) -> None:
-    """Write `content` to `path` atomically with `torch.save`."""
+def describeOSError(error: OSError, path: str | os.PathLike[str], action: str) -> str:
+    """One line, 'could not <action> <path>: <cause> (<ERRNO>); <fix>', for ENOSPC, EDQUOT, EACCES, EPERM and EROFS;
+    'could not <action> <path>: <the system's message> (<ERRNO>)' for other errors (without an errno: `str(error)`)."""
+    code = error.errno
+    name = errno.errorcode.get(code, '') if isinstance(code, int) else ''
+    if code in _CAUSES:
+        cause, fix = _CAUSES[code]
+        return f'could not {action} {os.fspath(path)}: {cause} ({name}); {fix}'
+    if name and error.strerror:
+        return f'could not {action} {os.fspath(path)}: {error.strerror[:1].lower()}{error.strerror[1:]} ({name})'
+    return f'could not {action} {os.fspath(path)}: {error}'
+
+
+def explainOSError(error: OSError, path: str | os.PathLike[str], action: str, hint: str = '') -> OSError:
+    """An exception of the type of `error`, with its errno, whose message is `describeOSError(...)` followed by
+    '; <hint>' when given. Raise it `from error`."""
+    message = describeOSError(error, path, action) + (f'; {hint}' if hint else '')
+    try:
+        explained = type(error)(message)
+    except TypeError:  # a subclass with another signature
+        explained = OSError(message)
+    explained.errno = error.errno  # str() stays the message: strerror and filename are left unset
+    return explained
+
+
+class _Recorder:
+    """A binary file that remembers the OSError its `write` raised: torch.save reports a failed write as a
+    RuntimeError ('unexpected pos …') that hides the cause."""
+
+    def __init__(self, file: IO[bytes]) -> None:
+        self.file = file
+        self.error: OSError | None = None
+
+    def write(self, data: Any) -> int:
+        try:
+            return self.file.write(data)
+        except OSError as error:
+            self.error = error
+            raise
+
+    def flush(self) -> None:
+        self.file.flush()
+
+
+def writeTorch(path: str | os.PathLike[str], content: Any, durable: bool = True, hint: str = '') -> None:
+    """Write `content` to `path` atomically with `torch.save`. A failed write (a full disk, a quota…) raises OSError
+    with its errno and a one-line message naming `path` and the fix (`explainOSError`, `hint` appended); `path`
+    keeps its previous content and no temporary file remains."""
     import torch
 
-    with atomicFile(path, 'wb', durable) as file:
-        torch.save(content, file)
+    try:
+        with atomicFile(path, 'wb', durable) as file:
+            recorder = _Recorder(file)
+            try:
+                torch.save(content, cast(IO[bytes], recorder))
+            except RuntimeError as error:
+                if recorder.error is None:
+                    raise
+                raise recorder.error from error
+    except OSError as error:
+        raise explainOSError(error, path, 'write', hint) from error
 
 
 def appendLine(path: str | os.PathLike[str], line: str, durable: bool = True) -> None:
