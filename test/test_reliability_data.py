@@ -1,23 +1,33 @@
-"""Reliability of the files training depends on: corrupted checkpoints are detected (checksum, zip CRCs), and a
-full disk while saving a checkpoint is a clear OSError that leaves the previous checkpoint intact."""
+"""Reliability of the files training depends on: corrupted checkpoints are detected (checksum, zip CRCs), non-finite
+labels or X are refused when a dataset loads, and a full disk while saving a checkpoint is a clear OSError that
+leaves the previous checkpoint intact."""
 
 import errno
 import io
+import json
+import math
 import os
+import shutil
 import struct
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
+import numpy as np
 import pytest
 import torch
 from test_checkpoints import Tiny, assertSame, exported, otherFiles, trainedModel
 
 import kac_prediction._io
+import kac_prediction.dataset.cache as cache
 from kac_prediction._io import writeTorch
+from kac_prediction.dataset import DatasetFormatError, generateDataset, loadDataset
+from kac_prediction.dataset.cache import loadCache
+from kac_prediction.dataset.input_representation import InputRepresentation
 from kac_prediction.pipeline.checkpoints import CheckpointError, bestCheckpoint, loadCheckpoint, saveCheckpoint
 from kac_prediction.pipeline.load_model import loadModel
+from kac_prediction.samplers import BesselModel
 
 X = torch.linspace(-1.0, 1.0, 12).reshape(3, 4)
 
@@ -170,6 +180,12 @@ def test_corrupted_checkpoint_fails_predict_with_one_line(tmp_path: Path, capsys
     assert len(error.strip().splitlines()) == 1
 
 
+def test_best_checkpoint_still_reads_without_hashing(tmp_path: Path) -> None:
+    for epoch, loss in ((1, 0.5), (2, 0.25)):
+        saveCheckpoint(exported(trainedModel(seed=epoch), epoch, loss), tmp_path / f'epoch_00{epoch}.pt')
+    assert bestCheckpoint(tmp_path) == tmp_path / 'epoch_002.pt'
+
+
 # ---------------------------------------------------------------------------------------------------- a full disk
 
 
@@ -259,8 +275,95 @@ def test_describe_os_error(tmp_path: Path) -> None:
 
 # ----------------------------------------------------------------------------------------------------------- datasets
 
+SETTINGS = {'duration': 0.05, 'sample_rate': 16000}
 
-def test_best_checkpoint_still_reads_without_hashing(tmp_path: Path) -> None:
-    for epoch, loss in ((1, 0.5), (2, 0.25)):
-        saveCheckpoint(exported(trainedModel(seed=epoch), epoch, loss), tmp_path / f'epoch_00{epoch}.pt')
-    assert bestCheckpoint(tmp_path) == tmp_path / 'epoch_002.pt'
+
+@pytest.fixture(scope='module')
+def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    directory = tmp_path_factory.mktemp('pristine')
+    generateDataset(BesselModel, directory, 10, sampler_settings=SETTINGS, seed=3, num_workers=1, progressbar=False)
+    return directory
+
+
+@pytest.fixture
+def damaged(pristine: Path, tmp_path: Path) -> Path:
+    return Path(shutil.copytree(pristine, tmp_path / 'copy'))
+
+
+@pytest.mark.parametrize(('value', 'shown'), [('NaN', 'nan'), ('Infinity', 'inf'), ('-Infinity', '-inf')])
+def test_a_non_finite_label_is_refused(damaged: Path, value: str, shown: str) -> None:
+    metadata = damaged / 'metadata.json'
+    content = json.loads(metadata.read_text())
+    content['data'][7]['y']['drum_size'] = [12345.5]
+    metadata.write_text(json.dumps(content).replace('12345.5', value))  # Python's json reads these tokens
+    with pytest.raises(DatasetFormatError, match=rf"metadata\.json: item 7 label 'drum_size' is {shown}"):
+        loadDataset(damaged, progressbar=False)
+
+
+def test_a_label_that_is_not_a_number_is_refused(damaged: Path) -> None:
+    metadata = damaged / 'metadata.json'
+    content = json.loads(metadata.read_text())
+    content['data'][2]['y']['strike_location'][1] = 'nan'
+    metadata.write_text(json.dumps(content))
+    with pytest.raises(DatasetFormatError, match=r"item 2 label 'strike_location' holds 'nan', not a number"):
+        loadDataset(damaged, progressbar=False)
+
+
+@pytest.mark.parametrize('memory_map', [True, False])
+def test_a_non_finite_cache_is_refused_and_rebuilt(damaged: Path, pristine: Path, memory_map: bool) -> None:
+    path = next((damaged / 'cache').glob('*.npy'))
+    X = np.load(path, mmap_mode='r+')
+    X[3, 5] = np.nan
+    X[8, 0] = np.inf
+    X.flush()
+    del X
+    with pytest.raises(DatasetFormatError, match=rf'{path.name}: X of item 3 holds nan or inf'):
+        loadCache(path, (10, 800), memory_map)
+    with pytest.warns(UserWarning, match=r'X of item 3 holds nan or inf.*Rebuilding it from the WAVs'):
+        dataset = loadDataset(damaged, memory_map=memory_map, progressbar=False)
+    assert np.array_equal(dataset.X.numpy(), loadDataset(pristine, progressbar=False).X.numpy())
+
+
+def test_non_finite_computed_x_is_refused(damaged: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    transform = InputRepresentation.transformBatch
+
+    def broken(self: InputRepresentation, audio: Any) -> torch.Tensor:
+        X = transform(self, audio).clone()
+        X[-1, 0] = math.nan
+        return X
+
+    monkeypatch.setattr(InputRepresentation, 'transformBatch', broken)
+    monkeypatch.setattr(cache, '_BATCH', 4)
+    with pytest.raises(DatasetFormatError, match=r'sample_00003\.wav: X of item 3 computed from it holds nan or inf'):
+        loadDataset(damaged, {'output_type': 'fft', 'n_bins': 64, 'window_length': 64, 'hop_length': 32})
+    assert not any(path.name.startswith('.') for path in (damaged / 'cache').iterdir())  # no temporary left
+
+
+def test_legacy_inline_x_that_is_not_finite_is_refused(tmp_path: Path) -> None:
+    from test_dataset_load import _writeLegacy
+
+    X = np.zeros((3, 160), dtype=np.float32)
+    _writeLegacy(tmp_path / 'legacy', X, [{'f_0': [1.0]}] * 3, {'duration': 0.01, 'sample_rate': 16000}, 'TestTone')
+    metadata = tmp_path / 'legacy' / 'metadata.json'
+    lines = metadata.read_text().splitlines(keepends=True)
+    x_lines = [n for n, line in enumerate(lines) if line.startswith('"x":')]
+    lines[x_lines[1]] = lines[x_lines[1]].replace('0.0', 'NaN', 1)
+    metadata.write_text(''.join(lines))
+    with (
+        pytest.raises(DatasetFormatError, match=r'metadata\.json: x of item 1 holds nan or inf'),
+        pytest.warns(UserWarning),
+    ):
+        loadDataset(tmp_path / 'legacy')
+
+
+@pytest.mark.parametrize('chunk_bytes', [1, 24, 1 << 20])
+def test_first_non_finite_reads_in_chunks(chunk_bytes: int) -> None:
+    X = np.ones((7, 3, 2), dtype=np.float32)
+    assert cache.firstNonFinite(X, chunk_bytes) is None
+    assert cache.firstNonFinite(X[:0], chunk_bytes) is None
+    X[6, 2, 1] = -np.inf
+    assert cache.firstNonFinite(X, chunk_bytes) == 6
+    X[2, 0, 0] = np.nan
+    assert cache.firstNonFinite(X, chunk_bytes) == 2
+    big = np.full((4, 3), 3e38, dtype=np.float32)  # finite values whose sum overflows
+    assert cache.firstNonFinite(big, chunk_bytes) is None

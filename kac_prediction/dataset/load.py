@@ -4,18 +4,19 @@ Every problem raises an error naming the file and the problem; a dataset is load
 """
 
 import json
+import math
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from .cache import cachedX
+from .cache import cachedX, firstNonFinite
 from .format import FORMAT_VERSION, METADATA, DatasetFormatError, checkWav, decodeSettings, sampleLength, wavName
 from .input_representation import RepresentationSettings
 from .legacy import isLegacy, readLegacy, readLegacyHeader
 from .torch_dataset import TorchDataset
 
-__all__ = ['checkLabels', 'loadDataset', 'readHeader']
+__all__ = ['checkFiniteLabels', 'checkLabels', 'loadDataset', 'readHeader']
 
 
 def _metadataPath(dataset_dir: str | os.PathLike[str]) -> Path:
@@ -109,6 +110,21 @@ def checkLabels(source: Path, labels: Sequence[Mapping[str, Any]]) -> None:
                 )
 
 
+def checkFiniteLabels(source: Path, labels: Sequence[Mapping[str, Any]]) -> None:
+    """Raise DatasetFormatError naming `source`, the item and the label unless every value of every label (a list of
+    numbers, or of [x, y] pairs) is a finite int or float: json reads NaN and Infinity tokens, which no writer of
+    this library produces."""
+    for i, y in enumerate(labels):
+        for key, value in y.items():
+            for element in value:
+                for number in element if isinstance(element, list) else (element,):
+                    if isinstance(number, float):
+                        if not math.isfinite(number):
+                            raise DatasetFormatError(f'{source}: item {i} label {key!r} is {number}.')
+                    elif not isinstance(number, int) or isinstance(number, bool):
+                        raise DatasetFormatError(f'{source}: item {i} label {key!r} holds {number!r}, not a number.')
+
+
 def loadDataset(
     dataset_dir: str | os.PathLike[str],
     representation_settings: RepresentationSettings | None = None,
@@ -122,17 +138,24 @@ def loadDataset(
     the WAVs and cached if missing. memory_map: map the cache copy-on-write (pages load on use) instead of reading
     it into memory. Datasets in the original kac_drumset layout load with their inline X (or, given
     representation_settings, X computed from their WAVs), drum_id = i // 5, `legacy = True`, and a
-    LegacyDatasetWarning. Raises FileNotFoundError or DatasetFormatError naming the file and the problem.
+    LegacyDatasetWarning. Raises FileNotFoundError or DatasetFormatError naming the file and the problem (labels or
+    X that are not finite included, naming the item; a cache holding them is rebuilt from the WAVs, with a warning).
     """
     metadata = _metadataPath(dataset_dir)
     directory = metadata.parent
     if isLegacy(metadata):
         header, X, labels = readLegacy(directory)
         checkLabels(metadata, labels)
+        checkFiniteLabels(metadata, labels)
         settings = header['representation_settings']
         if representation_settings is not None:
             X, settings = cachedX(
                 directory, len(labels), header['sampler_settings'], representation_settings, memory_map, progressbar
+            )
+        elif (bad := firstNonFinite(X.numpy())) is not None:
+            raise DatasetFormatError(
+                f'{metadata}: x of item {bad} holds nan or inf; pass representation_settings to compute X from the '
+                'WAVs instead.'
             )
         groups = [i // 5 for i in range(len(labels))]
         sampler = header['sampler']
@@ -142,6 +165,7 @@ def loadDataset(
     content = _readNative(metadata)
     labels = [d['y'] for d in content['data']]
     checkLabels(metadata, labels)
+    checkFiniteLabels(metadata, labels)
     size, sampler_settings = content['dataset_size'], content['sampler_settings']
     sample_rate, length = int(sampler_settings['sample_rate']), sampleLength(sampler_settings)
     for i in range(size):
