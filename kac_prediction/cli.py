@@ -154,8 +154,14 @@ def _predict(args: argparse.Namespace) -> int:
     from .inference import loadPredictor
 
     predictor = loadPredictor(args.checkpoint)
-    X = predictor.readInputs(args.audio, progressbar=len(args.audio) > 1)
-    results = [{'file': path, **labels} for path, labels in zip(args.audio, predictor.predictInputs(X), strict=True)]
+    X, found = predictor.readFiles(args.audio, progressbar=len(args.audio) > 1)
+    for path, messages in zip(args.audio, found, strict=True):  # the rules: audioWarnings, inference/audio.py
+        for message in messages:
+            print(f'warning: {path}: {message}', file=sys.stderr)
+    results = [
+        {'file': path, **labels, 'warnings': messages}
+        for path, labels, messages in zip(args.audio, predictor.predictInputs(X), found, strict=True)
+    ]
     outlines = any('outline' in result for result in results)
     if args.json:
         print(json.dumps(results, indent=2))
@@ -240,11 +246,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         help='predict the drums heard in audio files from a trained checkpoint',
         description='Print the labels (e.g. drum_size in m) a SpectrumCRePE checkpoint predicts for audio files. Any '
         'format soundfile reads, any sample rate (resampled), stereo (mixed to mono), any length (aligned on the '
-        'onset, then trimmed or zero-padded to the training duration).',
+        'onset, then trimmed or zero-padded to the training duration); only the part used is read, so memory does not '
+        'grow with the length of a file. Sample rates outside 1000–768000 Hz are refused. Audio too quiet (peak < −60 '
+        'dBFS), too short (< 10 %% of the training duration), mostly below the lowest band, or clipped gives one line '
+        '"warning: FILE: ..." per problem on stderr (and under "warnings" in --json).',
     )
     predict.add_argument('checkpoint', metavar='CHECKPOINT', help='a run directory (its best checkpoint) or a .pt file')
     predict.add_argument('audio', metavar='AUDIO', nargs='+', help='audio files (WAV, FLAC, OGG, …)')
-    predict.add_argument('--json', action='store_true', help='print a JSON list of {file, label: value} instead')
+    predict.add_argument(
+        '--json', action='store_true', help='print a JSON list of {file, label: value, warnings: [...]} instead'
+    )
     predict.add_argument(
         '--plot', default='', metavar='PATH', help='write a PNG of the spectrum and the predicted drum (several files: '
         'PATH with _<index> before the suffix, from 0)',
@@ -255,6 +266,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _predict(args)
         except (OSError, ValueError, TypeError) as error:
             print(f'error: {error}', file=sys.stderr)
+            return 2
+        except MemoryError as error:  # Predictor.readFiles names the file it was reading
+            print(f'error: {str(error) or "out of memory"}', file=sys.stderr)
             return 2
     try:
         if args.command == 'sweep':

@@ -181,7 +181,7 @@ def test_predict_prints_a_table_and_json(run: Path, audio: dict[str, Path], caps
     table = [float(line.split()[-1]) for line in lines[1:]]
     assert main(['predict', str(run / 'best.pt'), *files, '--json']) == 0
     results = json.loads(capsys.readouterr().out)
-    assert [result['file'] for result in results] == files and set(results[0]) == {'file', 'drum_size'}
+    assert [result['file'] for result in results] == files and set(results[0]) == {'file', 'drum_size', 'warnings'}
     assert [round(result['drum_size'], 4) for result in results] == table
 
 
@@ -294,7 +294,7 @@ def test_predict_outline_checkpoints(
     saveCheckpoint(exported(model, dict(model.model_kwargs), 'OutlineCRePE', tmp_path), tmp_path / 'best.pt')
     assert main(['predict', str(tmp_path), str(audio['original']), '--json']) == 0
     (result,) = json.loads(capsys.readouterr().out)
-    assert set(result) == {'file', 'drum_size', 'outline'} and len(result['outline']) > 8
+    assert set(result) == {'file', 'drum_size', 'outline', 'warnings'} and len(result['outline']) > 8
     assert shoelace(result['outline']) == pytest.approx(result['drum_size'] ** 2, rel=1e-6)
     assert main(['predict', str(tmp_path), str(audio['original']), '--plot', str(tmp_path / 'shape.png')]) == 0
     lines = capsys.readouterr().out.splitlines()

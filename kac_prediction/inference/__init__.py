@@ -3,23 +3,42 @@
     from kac_prediction.inference import loadPredictor
     loadPredictor('model/<run id>').predictFiles(['drum.wav'])     # [{'file': 'drum.wav', 'drum_size': 0.73}]
 
-audio.py reads and prepares audio (mono, resampled, aligned on the strike, the training length); predictor.py runs a
-checkpoint; outline.py turns a predicted mask into an outline in metres; plots.py draws predictions.
+audio.py reads and prepares audio (mono, resampled, aligned on the strike, the training length; files in blocks, in
+memory bounded whatever their length) and says when it is too poor for a model (InputQualityWarning); predictor.py
+runs a checkpoint; outline.py turns a predicted mask into an outline in metres; plots.py draws predictions.
 """
 
-from .audio import ONSET_THRESHOLD, prepareAudio, readAudioFile
+from .audio import (
+    MAX_SAMPLE_RATE,
+    MIN_SAMPLE_RATE,
+    ONSET_THRESHOLD,
+    AudioExcerpt,
+    InputQualityWarning,
+    audioExcerpt,
+    audioWarnings,
+    prepareAudio,
+    readAudioExcerpt,
+    readAudioFile,
+)
 from .outline import maskGrid, maskOutline
 from .plots import plotOutlines, plotPrediction
 from .predictor import Predictor, loadPredictor
 
 __all__ = [
+    'MAX_SAMPLE_RATE',
+    'MIN_SAMPLE_RATE',
     'ONSET_THRESHOLD',
+    'AudioExcerpt',
+    'InputQualityWarning',
     'Predictor',
+    'audioExcerpt',
+    'audioWarnings',
     'loadPredictor',
     'maskGrid',
     'maskOutline',
     'plotOutlines',
     'plotPrediction',
     'prepareAudio',
+    'readAudioExcerpt',
     'readAudioFile',
 ]

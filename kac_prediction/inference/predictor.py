@@ -3,13 +3,18 @@ whose predictions add the drum's `outline`).
 
     predictor = loadPredictor('model/<run id>')          # a run directory (its best checkpoint) or a .pt file
     predictor.predictFiles(['a.wav', 'b.flac'])          # [{'file': 'a.wav', 'drum_size': 0.73}, …]
+    predictor.predictFiles(['a.wav'], with_warnings=True)   # [{'file': 'a.wav', 'drum_size': 0.73, 'warnings': []}]
 
-Any audio `soundfile` reads is accepted: any sample rate, mono or multichannel, any length; `prepareAudio` (audio.py)
-turns it into what the network was trained on.
+Any audio `soundfile` reads is accepted: any sample rate from 1 to 768 kHz, mono or multichannel, any length;
+`readAudioExcerpt` (audio.py) reads the part the network hears, in memory bounded whatever the file's length, and
+turns it into what the network was trained on. Audio too poor for the network to mean anything (too quiet, too short,
+mostly below its lowest band, clipped: `audioWarnings`) gives an InputQualityWarning per problem; with
+`with_warnings=True` each result also lists them under 'warnings'.
 """
 
 import math
 import os
+import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -22,7 +27,7 @@ from ..architecture import OutlineCRePE, SpectrumCRePE
 from ..dataset.input_representation import InputRepresentation
 from ..pipeline.checkpoints import CheckpointError, bestCheckpoint, loadCheckpoint
 from ..pipeline.load_model import loadModel
-from .audio import prepareAudio, readAudioFile
+from .audio import AudioExcerpt, InputQualityWarning, audioExcerpt, audioWarnings, readAudioExcerpt
 from .outline import maskOutline
 
 __all__ = ['Predictor', 'loadPredictor']
@@ -64,25 +69,43 @@ class Predictor:
 
     def inputs(self, waveform: npt.ArrayLike, sample_rate: int) -> torch.Tensor:
         """The network input (n_bins,) float32 of a waveform (L,) or (L, C) at sample_rate (`prepareAudio`)."""
-        prepared = prepareAudio(waveform, sample_rate, self.sample_rate, self.length)
-        return self.representation.transform(prepared)
+        return self.representation.transform(
+            audioExcerpt(waveform, sample_rate, self.sample_rate, self.length).waveform
+        )
 
-    def readInputs(self, paths: Sequence[str | os.PathLike[str]], progressbar: bool = True) -> torch.Tensor:
-        """The network inputs (len(paths), n_bins) of audio files. Every path is checked before any is read:
-        FileNotFoundError for a missing one; ValueError naming a file that is unreadable, empty or silent."""
+    def _checked(self, excerpt: AudioExcerpt) -> tuple[torch.Tensor, list[str]]:
+        """The network input (n_bins,) float32 of a prepared excerpt, and the quality warnings of it."""
+        f_min = float(self.representation_settings['f_min'])
+        return self.representation.transform(excerpt.waveform), audioWarnings(excerpt, f_min)
+
+    def readFiles(
+        self, paths: Sequence[str | os.PathLike[str]], progressbar: bool = True
+    ) -> tuple[torch.Tensor, list[list[str]]]:
+        """The network inputs (len(paths), n_bins) float32 of audio files, and each file's quality warnings
+        (`audioWarnings`; none is issued). Every path is checked before any is read: FileNotFoundError for a missing
+        one; ValueError naming a file that is unreadable, empty, silent or of an absurd sample rate; MemoryError
+        naming the file being read."""
         for path in paths:
             if not os.path.isfile(path):
                 raise FileNotFoundError(f'no audio file at {os.fspath(path)}')
-        rows = []
+        rows, found = [], []
         for path in tqdm(paths, desc='Reading audio', unit=' files', disable=not progressbar):
-            data, rate = readAudioFile(path)
             try:
-                rows.append(self.inputs(data, rate))
-            except ValueError as error:
-                raise ValueError(f'{os.fspath(path)}: {error}') from error
+                row, messages = self._checked(readAudioExcerpt(path, self.sample_rate, self.length))
+            except MemoryError as error:
+                raise MemoryError(f'out of memory reading {os.fspath(path)}: {error}') from error
+            rows.append(row)
+            found.append(messages)
         if not rows:
-            return torch.zeros((0, self.representation_settings['n_bins']), dtype=torch.float32)
-        return torch.stack(rows)
+            return torch.zeros((0, self.representation_settings['n_bins']), dtype=torch.float32), found
+        return torch.stack(rows), found
+
+    def readInputs(self, paths: Sequence[str | os.PathLike[str]], progressbar: bool = True) -> torch.Tensor:
+        """The network inputs (len(paths), n_bins) float32 of audio files (`readFiles`), issuing an
+        InputQualityWarning 'PATH: problem' for each quality warning."""
+        X, found = self.readFiles(paths, progressbar)
+        _warn(paths, found)
+        return X
 
     def predictInputs(self, X: torch.Tensor) -> list[dict[str, Any]]:
         """Labels in physical units of network inputs X (N, n_bins), in batches: [{label: value}, …] (plus
@@ -101,15 +124,37 @@ class Predictor:
             results.extend(rows)
         return results
 
-    def predictWaveform(self, waveform: npt.ArrayLike, sample_rate: int) -> dict[str, Any]:
-        """The labels {label: value} in physical units of one waveform (L,) or (L, C) at sample_rate (Hz)."""
-        return self.predictInputs(self.inputs(waveform, sample_rate)[None])[0]
+    def predictWaveform(self, waveform: npt.ArrayLike, sample_rate: int, with_warnings: bool = False) -> dict[str, Any]:
+        """The labels {label: value} in physical units of one waveform (L,) or (L, C) at sample_rate (Hz). Issues an
+        InputQualityWarning per quality warning (`audioWarnings`); with_warnings adds them as 'warnings': [str]."""
+        x, messages = self._checked(audioExcerpt(waveform, sample_rate, self.sample_rate, self.length))
+        _warn(['waveform'], [messages])
+        result = self.predictInputs(x[None])[0]
+        return {**result, 'warnings': messages} if with_warnings else result
 
-    def predictFiles(self, paths: Sequence[str | os.PathLike[str]], progressbar: bool = True) -> list[dict[str, Any]]:
-        """[{'file': path, label: value, …}, …] for audio files in any format soundfile reads (see `readInputs`
-        for the errors); a tqdm bar over the files unless progressbar is False."""
-        X = self.readInputs(paths, progressbar)
-        return [{'file': os.fspath(path), **labels} for path, labels in zip(paths, self.predictInputs(X), strict=True)]
+    def predictFiles(
+        self, paths: Sequence[str | os.PathLike[str]], progressbar: bool = True, with_warnings: bool = False
+    ) -> list[dict[str, Any]]:
+        """[{'file': path, label: value, …}, …] for audio files in any format soundfile reads (see `readFiles` for
+        the errors); a tqdm bar over the files unless progressbar is False. Issues an InputQualityWarning
+        'PATH: problem' per quality warning; with_warnings adds each file's as 'warnings': [str] ([] for none)."""
+        X, found = self.readFiles(paths, progressbar)
+        _warn(paths, found)
+        results = [
+            {'file': os.fspath(path), **labels} for path, labels in zip(paths, self.predictInputs(X), strict=True)
+        ]
+        if with_warnings:
+            for result, messages in zip(results, found, strict=True):
+                result['warnings'] = messages
+        return results
+
+
+def _warn(names: Sequence[str | os.PathLike[str]], found: Sequence[Sequence[str]]) -> None:
+    """warnings.warn('NAME: problem', InputQualityWarning) for each problem of each item, attributed to the caller
+    of the Predictor method."""
+    for name, messages in zip(names, found, strict=True):
+        for message in messages:
+            warnings.warn(f'{os.fspath(name)}: {message}', InputQualityWarning, stacklevel=3)
 
 
 def loadPredictor(path: str | os.PathLike[str], map_location: str | torch.device = 'cpu') -> Predictor:
