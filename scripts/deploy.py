@@ -4,16 +4,18 @@
 
 CHECKPOINT is a run directory of a SpectrumCRePE routine (its best checkpoint is used) or a checkpoint file. Audio
 may have any sample rate, any number of channels and any length (see `kac_prediction.inference`). The same as
-`kac-prediction predict` without its options; `deploy` is the function to call from Python.
+`kac-prediction predict` without its options (input-quality warnings print as `warning: FILE: …` lines); `deploy` is
+the function to call from Python.
 """
 
 import argparse
 import os
 import sys
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
-from kac_prediction.inference import loadPredictor
+from kac_prediction.inference import InputQualityWarning, loadPredictor
 
 __all__ = ['deploy']
 
@@ -29,11 +31,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument('audio', metavar='AUDIO', nargs='+', help='audio files in any format soundfile reads')
     args = parser.parse_args(argv)
     try:
-        results = deploy(args.checkpoint, args.audio)
-    except (OSError, ValueError, TypeError) as error:
+        predictor = loadPredictor(args.checkpoint)
+        with warnings.catch_warnings():  # printed below, one line each
+            warnings.simplefilter('ignore', InputQualityWarning)
+            results = predictor.predictFiles(args.audio, progressbar=len(args.audio) > 1, with_warnings=True)
+    except (OSError, ValueError, TypeError, MemoryError) as error:
         print(f'error: {error}', file=sys.stderr)
         return 2
     for result in results:
+        for message in result.pop('warnings'):
+            print(f'warning: {result["file"]}: {message}', file=sys.stderr)
         print(', '.join([result['file'], *(f'{key} = {value:.4f}' for key, value in result.items() if key != 'file')]))
     return 0
 
