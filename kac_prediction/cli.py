@@ -22,18 +22,33 @@ _SAMPLERS = ('BesselModel', 'PoissonModel', 'LameModel', 'FDTDModel', 'TestTone'
 
 
 def _generate(args: argparse.Namespace) -> int:
+    import warnings
+
     from . import samplers
     from .dataset import generateDataset
+
+    def showWarning(message: Warning | str, *_: Any, **__: Any) -> None:
+        print(f'warning: {message}', file=sys.stderr)  # one line, without the source line
 
     settings = {'duration': args.duration, 'sample_rate': args.sample_rate, **json.loads(args.settings)}
     representation = json.loads(args.representation)
     shard = tuple(args.shard) if args.shard else None
-    result = generateDataset(
-        getattr(samplers, args.sampler), args.dataset_dir, args.size, representation, settings,
-        seed=args.seed, num_workers=args.workers, shard=shard, overwrite=args.overwrite,
-    )  # fmt: skip
+    with warnings.catch_warnings():  # e.g. the damaged items a rerun re-renders, named in one line
+        warnings.showwarning = showWarning
+        result = generateDataset(
+            getattr(samplers, args.sampler), args.dataset_dir, args.size, representation, settings,
+            seed=args.seed, num_workers=args.workers, shard=shard, overwrite=args.overwrite,
+        )  # fmt: skip
     print(f'{args.dataset_dir}: {"shard written" if result is None else f"{len(result)} items"}')
     return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    from .dataset import checkDataset
+
+    report = checkDataset(args.dataset_dir)
+    print(json.dumps(report.asDict(), indent=2) if args.json else report)
+    return 0 if report.healthy else 1
 
 
 def _install(args: argparse.Namespace) -> int:
@@ -218,6 +233,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     generate.add_argument('--workers', type=int, default=None, help='processes (default: one per core)')
     generate.add_argument('--shard', type=int, nargs=2, metavar=('I', 'N'), help='render shard I of N')
     generate.add_argument('--overwrite', action='store_true', help='replace a different dataset in dataset_dir')
+    check = commands.add_parser(
+        'check',
+        help='report what is damaged in a dataset, changing nothing',
+        description='Check a dataset directory (metadata, labels, every WAV, the X caches, an unfinished generation) '
+        'and print what is damaged and the commands that repair it. Exit status 0 when healthy, 1 when damaged, 2 '
+        'when DATASET is not a dataset directory.',
+    )
+    check.add_argument('dataset_dir', metavar='DATASET')
+    check.add_argument('--json', action='store_true', help='print the report as JSON')
     install = commands.add_parser('install-dataset', help='download an official dataset')
     install.add_argument('name')
     install.add_argument('dataset_dir', nargs='?', default='data')
@@ -269,6 +293,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
         except MemoryError as error:  # Predictor.readFiles names the file it was reading
             print(f'error: {str(error) or "out of memory"}', file=sys.stderr)
+            return 2
+    if args.command in ('generate', 'check'):
+        try:
+            return _generate(args) if args.command == 'generate' else _check(args)
+        except KeyboardInterrupt as interrupt:  # Ctrl-C, or SIGTERM (generateDataset raises GenerationInterrupted)
+            if args.command == 'check':
+                raise
+            print(f'interrupted: {args.dataset_dir} holds an unfinished generation; run the same command again to '
+                  'resume it.', file=sys.stderr)  # fmt: skip
+            return 128 + int(getattr(interrupt, 'signal_number', 2))
+        except (OSError, ValueError, TypeError) as error:  # files, a full disk, a lock held, settings
+            print(f'error: {error}', file=sys.stderr)
             return 2
     try:
         if args.command == 'sweep':

@@ -1,4 +1,5 @@
-"""Datasets: generate (parallel, sharded, resumable), store, load (also the original layout), transform, install.
+"""Datasets: generate (parallel, sharded, resumable, locked), store, load (also the original layout), check, repair,
+transform, install.
 
 Names are imported on first use (PEP 562), so `python -m kac_prediction.dataset.install` and spawned generation
 workers do not pay for modules they do not need (torch among them).
@@ -10,14 +11,16 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from ..samplers import AudioSampler, SamplerInfo, SamplerSettings, classLocalsToKwargs
     from .audio import readAudio
+    from .check import DatasetReport, checkDataset
     from .format import DatasetFormatError
-    from .generate import generateDataset
+    from .generate import DiskFullError, GenerationInterrupted, generateDataset
     from .input_representation import InputRepresentation, RepresentationSettings
     from .install import installDataset
     from .legacy import LegacyDatasetWarning
     from .load import loadDataset
+    from .lock import DatasetLockedError
     from .merge import mergeShards
-    from .regenerate import regenerateDataPoints
+    from .regenerate import regenerateDataPoints, regenerateItems
     from .torch_dataset import TorchDataset
     from .transform import transformDataset
 
@@ -26,7 +29,12 @@ _MODULES = {
     'SamplerInfo': '..samplers',
     'SamplerSettings': '..samplers',
     'classLocalsToKwargs': '..samplers',
+    'checkDataset': '.check',
     'DatasetFormatError': '.format',
+    'DatasetLockedError': '.lock',
+    'DatasetReport': '.check',
+    'DiskFullError': '.generate',
+    'GenerationInterrupted': '.generate',
     'generateDataset': '.generate',
     'InputRepresentation': '.input_representation',
     'RepresentationSettings': '.input_representation',
@@ -36,6 +44,7 @@ _MODULES = {
     'mergeShards': '.merge',
     'readAudio': '.audio',
     'regenerateDataPoints': '.regenerate',
+    'regenerateItems': '.regenerate',
     'TorchDataset': '.torch_dataset',
     'transformDataset': '.transform',
 }
@@ -43,12 +52,17 @@ _MODULES = {
 __all__ = [
     'AudioSampler',
     'DatasetFormatError',
+    'DatasetLockedError',
+    'DatasetReport',
+    'DiskFullError',
+    'GenerationInterrupted',
     'InputRepresentation',
     'LegacyDatasetWarning',
     'RepresentationSettings',
     'SamplerInfo',
     'SamplerSettings',
     'TorchDataset',
+    'checkDataset',
     'classLocalsToKwargs',
     'generateDataset',
     'installDataset',
@@ -56,6 +70,7 @@ __all__ = [
     'mergeShards',
     'readAudio',
     'regenerateDataPoints',
+    'regenerateItems',
     'transformDataset',
 ]
 

@@ -10,6 +10,7 @@ import hashlib
 import json
 import math
 import os
+import re
 import wave
 from collections.abc import Iterator, Mapping, Sequence
 from importlib import metadata as importlib_metadata
@@ -28,11 +29,14 @@ __all__ = [
     'CACHE_DIR',
     'FORMAT_VERSION',
     'METADATA',
+    'PROGRESS_DIR',
+    'SHARD_FILE',
     'DatasetFormatError',
     'cachePath',
     'checkWav',
     'decodeSettings',
     'encodeSettings',
+    'isCacheFile',
     'quantise24',
     'readWav',
     'sampleLength',
@@ -45,6 +49,9 @@ __all__ = [
 FORMAT_VERSION = 2
 METADATA = 'metadata.json'
 CACHE_DIR = 'cache'
+SHARD_FILE = 'shard.json'  # a finished shard's header and labels, instead of metadata.json
+PROGRESS_DIR = '.generation'  # a generation in progress (see generate.py)
+_CACHE_NAME = re.compile(r'[0-9a-f]{16}\.(npy|json)')
 _NON_FINITE = {'inf': math.inf, '-inf': -math.inf, 'nan': math.nan}
 
 
@@ -262,3 +269,9 @@ def cachePath(dataset_dir: str | os.PathLike[str], representation_settings: Mapp
     canonical = json.dumps({'length': length, 'settings': encodeSettings(representation_settings)}, sort_keys=True)
     key = hashlib.sha256(canonical.encode()).hexdigest()[:16]
     return Path(dataset_dir) / CACHE_DIR / f'{key}.npy'
+
+
+def isCacheFile(path: str | os.PathLike[str]) -> bool:
+    """True for the names `cachePath` gives, `<16 hex digits>.npy`, and their `.json` sidecars (nothing else in cache/
+    belongs to the dataset)."""
+    return _CACHE_NAME.fullmatch(os.path.basename(path)) is not None

@@ -7,20 +7,34 @@ WAVs atomically (a temporary name in a `.generation/wav-<pid>/` folder of their 
 samples as stored (X is always computed from the audio the WAVs hold) and write the X rows into the shared
 `cache.npy`; the parent syncs X, then logs the items. A killed run leaves only finished items in the log; the next
 call with the same arguments verifies them, renders the rest and finishes. `metadata.json` is written last.
+
+Reliability: the whole call holds the directory's lock (`lock.py`), so a second process gets `DatasetLockedError`
+instead of mixing its files in. A seed drawn for an unseeded run is resolved once, here, and given to every worker.
+Workers exit when the parent dies (`_exitWithParent`); SIGTERM stops a run like Ctrl-C (`GenerationInterrupted`),
+leaving it resumable. A full disk raises `DiskFullError` naming the directory. Rerun on a finished dataset, the same
+call checks every WAV's header and re-renders the damaged items (`regenerate.regenerateItems`).
 """
 
+import contextlib
+import ctypes
+import errno
 import inspect
 import json
+import math
 import multiprocessing
 import numbers
 import os
 import shutil
+import signal
 import sys
+import threading
 import time
-from collections.abc import Iterator, Mapping
+import warnings
+from collections.abc import Generator, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
+from types import FrameType
 from typing import IO, Any, overload
 
 import numpy as np
@@ -36,10 +50,13 @@ from .format import (
     CACHE_DIR,
     FORMAT_VERSION,
     METADATA,
+    PROGRESS_DIR,
+    SHARD_FILE,
     DatasetFormatError,
     cachePath,
     checkWav,
     encodeSettings,
+    isCacheFile,
     samplerInfo,
     wavName,
     writeMetadata,
@@ -47,14 +64,32 @@ from .format import (
 )
 from .input_representation import InputRepresentation, RepresentationSettings
 from .load import loadDataset, readHeader
+from .lock import closeInheritedLocks, datasetLock
+from .regenerate import _readFinished, finiteLabels, regenerateItems
 from .torch_dataset import TorchDataset
 
-__all__ = ['SHARD_FILE', 'generateDataset', 'shardRange']
+__all__ = ['SHARD_FILE', 'DiskFullError', 'GenerationInterrupted', 'generateDataset', 'shardRange']
 
-PROGRESS_DIR = '.generation'
-SHARD_FILE = 'shard.json'
 _DEFAULT_SETTINGS = {'duration': 1.0, 'sample_rate': 48000}
 _SYNC_SECONDS = 1.0
+_DISK_FULL = {errno.ENOSPC, getattr(errno, 'EDQUOT', errno.ENOSPC)}
+_PARENT_POLL_SECONDS = 0.5
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+class DiskFullError(OSError):
+    """The disk filled up (ENOSPC) or the disk quota ran out (EDQUOT) while generating. The message names the dataset
+    directory; what was finished is kept, and the same call resumes once space is freed."""
+
+    def __str__(self) -> str:
+        return str(self.strerror)
+
+
+class GenerationInterrupted(KeyboardInterrupt):
+    """SIGTERM stopped `generateDataset` (raised in the main thread, as Ctrl-C raises KeyboardInterrupt): the workers
+    were stopped, finished items kept, and the same call resumes. `signal_number` is the signal's number."""
+
+    signal_number = int(signal.SIGTERM)
 
 
 def shardRange(dataset_size: int, shard: tuple[int, int] | None) -> range:
@@ -93,37 +128,109 @@ def _sameDataset(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
     return a.get('sampler', {}).get('name') == b['sampler']['name'] and all(a.get(k) == b[k] for k in keys)
 
 
-def _previousHeader(dataset_dir: Path) -> dict[str, Any] | None:
-    """The header of what `dataset_dir` already holds or is generating, if anything."""
-    for path in (dataset_dir / PROGRESS_DIR / 'manifest.json', dataset_dir / SHARD_FILE):
+def _makeDirectory(dataset_dir: str | os.PathLike[str]) -> Path:
+    """Create `dataset_dir` (and its parents); NotADirectoryError naming the path when it, or a parent, is a file."""
+    directory = Path(dataset_dir)
+    for path in (directory, *directory.parents):
         if path.exists():
-            try:
-                header: dict[str, Any] = json.loads(path.read_text(encoding='utf-8'))
-                return header
-            except json.JSONDecodeError:
-                return None
-    if (dataset_dir / METADATA).exists():
+            if path.is_dir():
+                break
+            where = 'exists and is a file' if path == directory else f'cannot be created: {path} is a file'
+            raise NotADirectoryError(f'dataset_dir {directory} {where}, not a directory; choose another dataset_dir.')
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory
+
+
+def _readPrevious(directory: Path, overwrite: bool) -> dict[str, Any] | None:
+    """The header of what `directory` already holds or is generating, if anything. A header file that cannot be read
+    is a DatasetFormatError naming it, unless `overwrite`: then that file (or progress folder) is removed."""
+    for path in (directory / PROGRESS_DIR / 'manifest.json', directory / SHARD_FILE, directory / METADATA):
+        if not path.exists():
+            continue
         try:
-            return readHeader(dataset_dir)
-        except DatasetFormatError:
-            return None
+            if path.name == METADATA:
+                return readHeader(directory)
+            header = json.loads(path.read_text(encoding='utf-8'))
+            if not isinstance(header, dict):
+                raise DatasetFormatError(f'{path} does not hold a JSON object.')
+            return header
+        except (json.JSONDecodeError, UnicodeDecodeError, DatasetFormatError) as error:
+            if not overwrite:
+                raise DatasetFormatError(
+                    f'{path} cannot be read ({error}): {directory} can be neither resumed nor repaired; pass '
+                    'overwrite=True (--overwrite) to generate it again.'
+                ) from None
+            if path.parent.name == PROGRESS_DIR:
+                shutil.rmtree(path.parent)
+            else:
+                path.unlink()
     return None
 
 
-def _removeOurFiles(dataset_dir: Path) -> None:
-    """With overwrite=True: remove the dataset files this module writes (never anything else)."""
-    for name in (METADATA, SHARD_FILE):
-        (dataset_dir / name).unlink(missing_ok=True)
-    shutil.rmtree(dataset_dir / PROGRESS_DIR, ignore_errors=True)
-    for path in dataset_dir.glob('sample_*.wav'):
-        if path.stem[len('sample_') :].isdigit():
-            path.unlink()
-    cache = dataset_dir / CACHE_DIR
+def _removeOurFiles(directory: Path, previous: Mapping[str, Any]) -> None:
+    """With overwrite=True: remove what the dataset of header `previous` owns, nothing else. That is its WAVs
+    (`wavName(i)` for i < its dataset_size), the cache files `cachePath` names (16 hex digits, .npy and .json),
+    .generation/, shard.json and, last, metadata.json; not `sample_2024.wav` of a 100-item dataset, not
+    `cache/mine.npy`, not the lock file."""
+    size = previous.get('dataset_size')
+    for i in range(size if isinstance(size, int) and not isinstance(size, bool) else 0):
+        (directory / wavName(i)).unlink(missing_ok=True)
+    cache = directory / CACHE_DIR
     if cache.is_dir():
-        for path in cache.glob('*.npy'):
-            path.unlink()
+        for path in cache.iterdir():
+            if isCacheFile(path) and path.is_file():
+                path.unlink()
         if not any(cache.iterdir()):
             cache.rmdir()
+    shutil.rmtree(directory / PROGRESS_DIR, ignore_errors=True)
+    for name in (SHARD_FILE, METADATA):  # the header last: an interrupted removal is redone by the next call
+        (directory / name).unlink(missing_ok=True)
+
+
+def _repairDamaged(directory: Path, Sampler: type[AudioSampler], sampler: AudioSampler, items: range) -> None:
+    """In a finished dataset (or shard), re-render the items whose WAV is missing, truncated, unreadable or of the
+    wrong format (a header check of every WAV, as loading makes) or whose labels are not finite numbers, with a
+    warning naming them; their X cache rows and labels are updated (`regenerateItems`)."""
+    damaged: dict[int, str] = {}
+    for i in items:
+        try:
+            checkWav(directory / wavName(i), sampler.sample_rate, sampler.length)
+        except DatasetFormatError as error:
+            damaged[i] = str(error)
+    content, _ = _readFinished(directory)
+    for i, item in zip(items, content['data'], strict=True):
+        if not finiteLabels(item['y']):
+            damaged[i] = damaged.get(i, f'labels {item["y"]} are not finite numbers')
+    if not damaged:
+        return
+    named = [f'{i} ({damaged[i]})' for i in sorted(damaged)[:10]]
+    more = f' and {len(damaged) - 10} more' if len(damaged) > 10 else ''
+    warnings.warn(f'{directory}: re-rendering {len(damaged)} damaged item(s): {"; ".join(named)}{more}.', stacklevel=4)
+    regenerateItems(directory, Sampler, sorted(damaged))
+
+
+@contextlib.contextmanager
+def _terminateAsInterrupt() -> Iterator[None]:
+    """In the main thread: SIGTERM raises GenerationInterrupted there, so the cleanup Ctrl-C gets runs (workers
+    stopped, finished items logged: a resumable directory); a second SIGTERM kills at once. Restores the previous
+    handler. A SIGTERM the process ignores stays ignored."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.getsignal(signal.SIGTERM)
+    if previous == signal.SIG_IGN:
+        yield
+        return
+
+    def interrupt(signum: int, frame: FrameType | None) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        raise GenerationInterrupted(f'signal {signum} (SIGTERM)')
+
+    signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
 
 
 # --- workers: module-level so that spawned processes can import them ---
@@ -131,10 +238,31 @@ def _removeOurFiles(dataset_dir: Path) -> None:
 _WORKER: dict[str, Any] = {}
 
 
-def _initWorker(*setup: Any) -> None:
+def _initWorker(parent: int, *setup: Any) -> None:
+    _exitWithParent(parent)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole process group: the parent stops us
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the parent's handler, inherited through fork
+    closeInheritedLocks()  # so that the dataset's lock ends with the parent
     torch.set_num_threads(1)  # n workers use n cores
     threadpool_limits(limits=1)
     _setupWorker(*setup)
+
+
+def _exitWithParent(parent: int) -> None:
+    """Make this worker exit when process `parent` (the one generating) dies, however it dies: on Linux the kernel
+    kills it at once (prctl PR_SET_PDEATHSIG); everywhere, a thread checks every 0.5 s that its parent is `parent`."""
+    if sys.platform.startswith('linux'):
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+    if os.getppid() != parent:  # it died before the line above
+        os._exit(1)
+    threading.Thread(target=_watchParent, args=(parent,), name='watch-parent', daemon=True).start()
+
+
+def _watchParent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(_PARENT_POLL_SECONDS)
+    os._exit(1)
 
 
 def _setupWorker(
@@ -259,23 +387,52 @@ def generateDataset(
     """
     _checkArguments(Sampler, dataset_size, seed, num_workers, shard, batch_size)
     directory = Path(dataset_dir)
-    if directory.exists() and not directory.is_dir():
-        raise NotADirectoryError(f'dataset_dir {directory} exists and is not a directory.')
-    directory.mkdir(parents=True, exist_ok=True)
+    try:
+        directory = _makeDirectory(dataset_dir)
+        with datasetLock(directory), _terminateAsInterrupt():
+            arguments = (representation_settings, sampler_settings, seed, num_workers, shard, overwrite)
+            return _generate(Sampler, directory, int(dataset_size), *arguments, progressbar, batch_size)
+    except OSError as error:
+        if error.errno not in _DISK_FULL or isinstance(error, DiskFullError):
+            raise
+        raise DiskFullError(
+            error.errno,
+            f'{directory}: no space left on the device or the disk quota is exceeded ({error}); the finished items '
+            'are kept: free some space, then run the same command (generateDataset with the same arguments) to '
+            'resume.',
+        ) from error
+
+
+def _generate(
+    Sampler: type[AudioSampler],
+    directory: Path,
+    dataset_size: int,
+    representation_settings: RepresentationSettings | None,
+    sampler_settings: Mapping[str, Any] | None,
+    seed: int | None,
+    num_workers: int | None,
+    shard: tuple[int, int] | None,
+    overwrite: bool,
+    progressbar: bool,
+    batch_size: int,
+) -> TorchDataset | None:
+    """generateDataset, in `directory` (existing, locked)."""
     settings = dict(_DEFAULT_SETTINGS if sampler_settings is None else sampler_settings)
     takes_seed = 'seed' in inspect.signature(Sampler.__init__).parameters
     if seed is not None:
         if not takes_seed:
             raise ValueError(f'{Sampler.__name__} draws nothing at random: it takes no seed.')
         settings['seed'] = seed
-    previous = _previousHeader(directory)
+    previous = _readPrevious(directory, overwrite)
     if takes_seed and settings.get('seed') is None and previous is not None:
         settings['seed'] = previous.get('sampler_settings', {}).get('seed')
     sampler = Sampler(**settings)
+    if takes_seed:  # the seed drawn (if none was given) is the one recorded and the one every worker renders with
+        settings['seed'] = sampler.__settings__['seed']
     representation = InputRepresentation(sampler.sample_rate, representation_settings or {})
     header: dict[str, Any] = {
         'format_version': FORMAT_VERSION,
-        'dataset_size': int(dataset_size),
+        'dataset_size': dataset_size,
         'sampler': dict(samplerInfo(Sampler)),
         'sampler_settings': encodeSettings(sampler.__settings__),
         'representation_settings': encodeSettings(representation.settings),
@@ -287,19 +444,20 @@ def generateDataset(
                 f'{directory} already holds a different dataset (or another shard); choose another dataset_dir, '
                 'or pass overwrite=True to replace it.'
             )
-        _removeOurFiles(directory)
+        _removeOurFiles(directory, previous)
         previous = None
     if previous is None and not overwrite and any(directory.glob('sample_*.wav')):
         raise FileExistsError(
             f'{directory} holds sample_*.wav files that no dataset metadata describes; choose another dataset_dir, '
             'or pass overwrite=True to replace them.'
         )
+    items = shardRange(dataset_size, shard)
     finished = directory / (METADATA if shard is None else SHARD_FILE)
     if finished.exists():  # already complete; a progress folder left by a kill after the metadata was written goes
         if (directory / PROGRESS_DIR).exists():
             shutil.rmtree(directory / PROGRESS_DIR)
+        _repairDamaged(directory, Sampler, sampler, items)
         return loadDataset(directory) if shard is None else None
-    items = shardRange(int(dataset_size), shard)
     job = _Job(Sampler, settings, sampler.sample_rate, sampler.length, representation, directory, items)
     _render(job, header | {'shard': shard_key}, num_workers, batch_size, progressbar)
     return _finish(job, header, shard_key)
@@ -320,7 +478,7 @@ class _Job:
         return self.directory / PROGRESS_DIR
 
 
-def _results(job: _Job, chunks: list[list[int]], workers: int) -> Iterator[tuple[list[int], list[Labels]]]:
+def _results(job: _Job, chunks: list[list[int]], workers: int) -> Generator[tuple[list[int], list[Labels]], None, None]:
     """Rendered chunks as they finish: in this process, or in `workers` worker processes (bounded in flight)."""
     initargs = (
         job.Sampler,
@@ -340,7 +498,9 @@ def _results(job: _Job, chunks: list[list[int]], workers: int) -> Iterator[tuple
         return
     # fork where it is the platform's default (Linux): workers start at once and scripts need no __main__ guard
     context = multiprocessing.get_context('fork' if sys.platform.startswith('linux') else 'spawn')
-    executor = ProcessPoolExecutor(workers, mp_context=context, initializer=_initWorker, initargs=initargs)
+    executor = ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_initWorker, initargs=(os.getpid(), *initargs)
+    )
     with executor:
         pending: set[Future[tuple[list[int], list[Labels]]]] = set()
         queue = list(reversed(chunks))
@@ -392,6 +552,7 @@ def _render(job: _Job, manifest: dict[str, Any], num_workers: int | None, batch_
     workers = num_workers or max(1, min(os.cpu_count() or 1, len(chunks) // 4))
     workers = min(workers, max(1, len(chunks)))
     with (
+        contextlib.ExitStack() as stack,
         open(cache_file, 'rb') as cache_handle,
         ThreadPoolExecutor(1) as syncer,
         tqdm(
@@ -404,10 +565,12 @@ def _render(job: _Job, manifest: dict[str, Any], num_workers: int | None, batch_
     ):
         # Items are logged only after their X rows reach the disk, in groups of at least a second's work (syncing
         # every chunk would cost more than writing it); a kill loses at most that second. A thread does the syncs
-        # (os.fsync releases the GIL, unlike the memmap's flush), one at a time, while the next chunks render.
+        # (os.fsync releases the GIL, unlike the memmap's flush), one at a time, while the next chunks render. The
+        # first chunk is logged at once, so that a run shows (and keeps) progress early.
         lines: list[str] = []
-        synced, pending = time.monotonic(), None
-        for n, (indices, labels) in enumerate(_results(job, chunks, workers), start=1):
+        synced, pending = -math.inf, None
+        results = stack.enter_context(contextlib.closing(_results(job, chunks, workers)))
+        for n, (indices, labels) in enumerate(results, start=1):
             lines += [json.dumps({'i': i, 'y': y}) + '\n' for i, y in zip(indices, labels, strict=True)]
             if n == len(chunks) or time.monotonic() - synced > _SYNC_SECONDS:
                 if pending is not None:
