@@ -298,10 +298,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             return _generate(args) if args.command == 'generate' else _check(args)
         except KeyboardInterrupt as interrupt:  # Ctrl-C, or SIGTERM (generateDataset raises GenerationInterrupted)
-            if args.command == 'check':
-                raise
-            print(f'interrupted: {args.dataset_dir} holds an unfinished generation; run the same command again to '
-                  'resume it.', file=sys.stderr)  # fmt: skip
+            if args.command == 'generate':
+                print(f'interrupted: {args.dataset_dir} holds an unfinished generation; run the same command again '
+                      'to resume it.', file=sys.stderr)  # fmt: skip
             return 128 + int(getattr(interrupt, 'signal_number', 2))
         except (OSError, ValueError, TypeError) as error:  # files, a full disk, a lock held, settings
             print(f'error: {error}', file=sys.stderr)
