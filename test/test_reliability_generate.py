@@ -30,6 +30,7 @@ from kac_prediction.dataset import (
     checkDataset,
     generateDataset,
     loadDataset,
+    mergeShards,
 )
 from kac_prediction.dataset.format import quantise24, writeWavs
 from kac_prediction.dataset.lock import datasetLock
@@ -132,6 +133,12 @@ def test_a_locked_directory_is_refused_naming_the_holder(tmp_path: Path) -> None
         with pytest.raises(DatasetLockedError):
             generateDataset(BesselModel, target, 4, sampler_settings=SETTINGS, seed=1, overwrite=True)
         assert os.listdir(target) == ['.lock']  # nothing written, and the lock file left alone
+        shards = [tmp_path / f'shard{i}' for i in range(2)]
+        for i, shard in enumerate(shards):
+            generateDataset(BesselModel, shard, 4, sampler_settings=SETTINGS, seed=1, shard=(i, 2), progressbar=False)
+        with pytest.raises(DatasetLockedError, match=rf'pid {holder.pid}\b'):
+            mergeShards(shards, target)
+        assert os.listdir(target) == ['.lock']
     finally:
         assert holder.stdin is not None
         holder.stdin.close()

@@ -14,6 +14,7 @@ from .cache import writeCacheSidecar
 from .format import METADATA, DatasetFormatError, cachePath, decodeSettings, sampleLength, wavName, writeMetadata
 from .generate import SHARD_FILE
 from .load import loadDataset
+from .lock import datasetLock
 from .torch_dataset import TorchDataset
 
 __all__ = ['mergeShards']
@@ -44,7 +45,8 @@ def mergeShards(
 ) -> TorchDataset:
     """Join shards (i, n), i = 0…n−1, of one dataset into `dataset_dir` and return it; the shards are left as they
     are. Every shard must be finished and made with the same settings. dataset_dir must not hold a dataset unless
-    overwrite=True (it may not be one of the shard directories).
+    overwrite=True (it may not be one of the shard directories). dataset_dir is locked meanwhile (`datasetLock`:
+    DatasetLockedError naming the process that holds it).
     """
     directories = [Path(d) for d in shard_dirs]
     shards = [_readShard(d) for d in directories]
@@ -66,18 +68,19 @@ def mergeShards(
     target = Path(dataset_dir)
     if any(target.resolve() == d.resolve() for d in directories):
         raise ValueError(f'dataset_dir {target} is one of the shard directories; merge into a new directory.')
-    if (target / METADATA).exists() and not overwrite:
-        raise FileExistsError(f'{target / METADATA} exists; choose another dataset_dir or pass overwrite=True.')
     target.mkdir(parents=True, exist_ok=True)
-    ordered = sorted(zip(shards, directories, strict=True), key=lambda pair: pair[0]['shard'][0])
-    settings = decodeSettings(first['sampler_settings'])
-    length = sampleLength(settings)
-    for shard, directory in ordered:
-        for i in range(*shard['items']):
-            _copyAtomically(directory / wavName(i), target / wavName(i))
-    _mergeCaches(ordered, target, first, length)
-    header = {key: first[key] for key in _HEADER}
-    writeMetadata(target, header, [d['y'] for shard, _ in ordered for d in shard['data']])
+    with datasetLock(target):  # no other process writes this dataset meanwhile
+        if (target / METADATA).exists() and not overwrite:
+            raise FileExistsError(f'{target / METADATA} exists; choose another dataset_dir or pass overwrite=True.')
+        ordered = sorted(zip(shards, directories, strict=True), key=lambda pair: pair[0]['shard'][0])
+        settings = decodeSettings(first['sampler_settings'])
+        length = sampleLength(settings)
+        for shard, directory in ordered:
+            for i in range(*shard['items']):
+                _copyAtomically(directory / wavName(i), target / wavName(i))
+        _mergeCaches(ordered, target, first, length)
+        header = {key: first[key] for key in _HEADER}
+        writeMetadata(target, header, [d['y'] for shard, _ in ordered for d in shard['data']])
     return loadDataset(target)
 
 
