@@ -1,8 +1,9 @@
 """The `kac-prediction` command: a thin layer over the library (parse arguments, call it, report).
 
     kac-prediction generate BesselModel data/circles --size 1000 --seed 0 [--workers N] [--shard I N] [--overwrite]
+    kac-prediction check data/circles [--json]
     kac-prediction install-dataset 5000-circular-drums-of-varying-size data/circles
-    kac-prediction train --routine size_of_circular_drum [--config FILE] [--testing] [--key=value ...]
+    kac-prediction train --routine size_of_circular_drum [--config FILE | --resume RUN_DIR] [--key=value ...]
     kac-prediction sweep scripts/config/wandb/size_of_circular_drum.yaml --count 8 [--resume] [-- extra arguments]
     kac-prediction predict model/<run id> drum.wav [more.flac ...] [--json] [--plot prediction.png]
 
@@ -308,8 +309,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == 'sweep':
             return _sweep(args, extra)
-        return _generate(args) if args.command == 'generate' else _install(args)
-    except (ValueError, TypeError, FileExistsError, json.JSONDecodeError) as error:
+        return _install(args)
+    except (ValueError, TypeError, FileExistsError) as error:
         print(f'error: {error}', file=sys.stderr)
         return 2
 
