@@ -11,6 +11,7 @@ LAYERS = [
     {'geometry'},
     {'physics'},
     {'samplers'},
+    {'acoustics'},
     {'dataset'},
     {'pipeline'},
     {'architecture'},

@@ -58,10 +58,10 @@ def drawRecording(
     lowpass = None if settings.lowpass_hz is None else min(_logUniform(lowpass_rng, *settings.lowpass_hz), ceiling)
     drive = None if settings.clip_drive_db is None else float(clip_rng.uniform(*settings.clip_drive_db))
     delay = 0 if settings.delay_ms is None else round(float(delay_rng.uniform(*settings.delay_ms)) * rate / 1000.0)
+    noise_seed = int(noise_rng.integers(2**63))
     colour, snr = None, None
     if settings.snr_db is not None:
         colour = settings.noise_colours[int(noise_rng.integers(len(settings.noise_colours)))]
         snr = float(noise_rng.uniform(*settings.snr_db))
-    noise_seed = int(noise_rng.integers(2**63))
     peak = None if settings.peak_dbfs is None else float(gain_rng.uniform(*settings.peak_dbfs))
     return Recording(rate, room, bands, lowpass, drive, delay, colour, snr, peak, noise_seed)
