@@ -7,6 +7,7 @@ from .._checks import checkModeCounts
 from .baselines import circleSizeFromSound, physicsSizes, rectangleFromSound, resonanceFrequencies, weylArea
 from .circle import circularAmplitudes, circularFrequencies, circularSeries
 from .fdtd import COURANT_LIMIT, fdtdCudaAvailable, fdtdEnergy, fdtdGridSpacing, fdtdReference, fdtdSynthesis
+from .membrane import lossCoefficients, stiffModes, strikeWidthWeights
 from .modal_synthesis import decayRate, modalSynthesis
 from .rectangle import rectangularAmplitudes, rectangularFrequencies, rectangularSeries
 from .triangle import (
@@ -39,6 +40,7 @@ __all__ = [
     'fdtdGridSpacing',
     'fdtdReference',
     'fdtdSynthesis',
+    'lossCoefficients',
     'modalSynthesis',
     'physicsSizes',
     'rectangleFromSound',
@@ -46,5 +48,7 @@ __all__ = [
     'rectangularFrequencies',
     'rectangularSeries',
     'resonanceFrequencies',
+    'stiffModes',
+    'strikeWidthWeights',
     'weylArea',
 ]
