@@ -66,7 +66,7 @@ def applyRecording(
     rate = checkSampleRate('recording.sample_rate', recording.sample_rate)
     y = resample(x, rate_in, rate)
     if recording.room is not None:
-        h = _impulseResponse(recording.room, rate, bank)[: y.size]
+        h = np.trim_zeros(_impulseResponse(recording.room, rate, bank)[: y.size], 'b')  # a bank pads with zeros
         y = np.asarray(scipy.signal.fftconvolve(y, h)[: y.size], dtype=np.float64)
     if recording.bands or recording.lowpass_hz is not None:
         y = colour(y, rate, recording.bands, recording.lowpass_hz)
