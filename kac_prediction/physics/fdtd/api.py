@@ -2,6 +2,7 @@
 and `fdtdCudaAvailable`."""
 
 import importlib
+import math
 import warnings
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Literal
@@ -19,11 +20,13 @@ Precision = Literal['float32', 'float64']
 
 
 def fdtdGridSpacing(
-    wave_speed: float, sample_rate: float, oversampling: int = 1, courant: float = COURANT_LIMIT
+    wave_speed: float, sample_rate: float, oversampling: int = 1, courant: float = COURANT_LIMIT, loss: float = 0.0
 ) -> float:
-    """The grid spacing h = c·k/λ in m, with time step k = 1/(oversampling · sample_rate) s and Courant number λ.
+    """The grid spacing h = c·k/λ in m, with time step k = 1/(oversampling · sample_rate) s and Courant number λ;
+    with frequency-dependent loss σ₁ > 0, h = c·sqrt(k·(k + 4σ₁))/λ, the stability bound of that scheme.
 
     wave_speed: c in m/s. sample_rate: Hz. oversampling: R ≥ 1. courant: λ, 0 < λ ≤ 1/√2 (else ValueError).
+    loss: σ₁ in s of σ(ω) = σ₀ + σ₁ω² (`physics.lossCoefficients`), ≥ 0.
     """
     c = checkNumber('wave_speed', wave_speed, 'm/s')
     fs = checkNumber('sample_rate', sample_rate, 'Hz')
@@ -35,7 +38,11 @@ def fdtdGridSpacing(
             'would blow up. Use courant ≤ 1/√2 (a smaller value refines time, not the grid; raise oversampling to '
             'refine both).'
         )
-    return c / (R * fs * lam)
+    sigma1 = checkNumber('loss', loss, 's, the σ₁ of σ(ω) = σ₀ + σ₁ω²', inclusive=True)
+    if sigma1 == 0.0:
+        return c / (R * fs * lam)
+    k = 1.0 / (R * fs)
+    return c * math.sqrt(k * (k + 4.0 * sigma1)) / lam
 
 
 def fdtdCudaAvailable() -> bool:
@@ -61,6 +68,9 @@ def fdtdSynthesis(
     device: Literal['cpu', 'cuda'] = 'cpu',
     workers: int = 1,
     precision: Precision = 'float32',
+    decay_time_high: npt.ArrayLike | None = None,
+    decay_frequency_high: float = 1000.0,
+    strike_duration: npt.ArrayLike = 0.0,
 ) -> npt.NDArray[np.float64]:
     """Render a batch of drums by FDTD: the displacement at each listening point after a unit strike, (B, length).
 
@@ -71,16 +81,20 @@ def fdtdSynthesis(
     must be ≤ 1/√2). strikes, listenings: (x, y) in m in the mask's frame, (2,) or (B, 2). device: 'cpu' or 'cuda'
     (falls back to the CPU with a RuntimeWarning when no CUDA device is available). workers: CPU threads rendering
     drums concurrently. precision: the CPU kernel's state, 'float32' (default, fastest) or 'float64'; the CUDA path
-    is float32. Returns float64 (B, length), not normalised (s/m² per unit impulse, as the modal amplitudes); a
-    drum's output does not depend on the batch it is rendered in.
+    is float32. decay_time_high: T60 in s at decay_frequency_high (Hz), None for a frequency-independent decay; with
+    it the scheme gains 2σ₁c²·∇²u_t (`physics.lossCoefficients`) and needs c·sqrt(k·(k + 4σ₁))/h ≤ 1/√2
+    (fdtdGridSpacing with loss=σ₁). strike_duration: the raised-cosine force pulse in s, 0 (default) for a velocity
+    impulse; each a number or one per drum. Returns float64 (B, length), not normalised (s/m² per unit impulse, as
+    the modal amplitudes); a drum's output does not depend on the batch it is rendered in.
     """
     length = checkCount('length', length, 1, 'output samples')
     workers = checkCount('workers', workers, 1, 'CPU threads')
     checkChoice('precision', precision, ('float32', 'float64'))
     checkChoice('device', device, ('cpu', 'cuda'))
     drums, R = prepareBatch(
-        masks, h, wave_speed, decay_time, sample_rate, strikes, listenings, strike_width, oversampling
-    )
+        masks, h, wave_speed, decay_time, sample_rate, strikes, listenings, strike_width, oversampling,
+        decay_time_high, decay_frequency_high, strike_duration,
+    )  # fmt: skip
     steps = length * R
     if not drums:
         return np.zeros((0, length), dtype=np.float64)

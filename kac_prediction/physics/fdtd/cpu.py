@@ -1,4 +1,4 @@
-"""The FDTD solver's CPU path: a numba kernel (compiled once, cached on disk) stepping one prepared drum."""
+"""The FDTD solver's CPU path: numba kernels (compiled once, cached on disk) stepping one prepared drum."""
 
 from typing import Any
 
@@ -42,15 +42,61 @@ def _stepCPU(
         out[n] = heard + (weights[2] * current[listen[2]] + weights[3] * current[listen[3]])
 
 
+@numba.njit(cache=True, nogil=True, fastmath=False)
+def _stepCPUGeneral(
+    previous: Any,
+    current: Any,
+    laplacian: Any,
+    runs: Any,
+    width: Any,
+    coefficients: Any,
+    steps: int,
+    listen: Any,
+    weights: Any,
+    out: Any,
+    force: Any,
+    profile: Any,
+) -> None:  # pragma: no cover - compiled
+    """`_stepCPU` with frequency-dependent loss and a force pulse: uⁿ⁺¹ = c1·uⁿ + c0·Σ4 − c2·uⁿ⁻¹
+    + c3·(L uⁿ − L uⁿ⁻¹) + force[n]·v₀, L u = Σ4 − 4u the 5-point Laplacian times h². `laplacian` holds L uⁿ⁻¹ of each
+    node (0 at the start, u⁰ = 0), so every array is read and written at the node alone (the in-place update
+    stays valid); `profile` is v₀."""
+    c0, c1, c2, c3 = coefficients[0], coefficients[1], coefficients[2], coefficients[3]
+    four = coefficients.dtype.type(4.0)
+    one = numba.uint64(1)
+    out[0] = 0.0
+    out[1] = weights[0] * current[listen[0]] + weights[1] * current[listen[1]]
+    out[1] += weights[2] * current[listen[2]] + weights[3] * current[listen[3]]
+    for n in range(2, steps):
+        g = force[n - 1] if n - 1 < force.shape[0] else force.dtype.type(0.0)
+        for r in range(runs.shape[0]):
+            for j in range(runs[r, 0], runs[r, 1]):
+                neighbours = (current[j - one] + current[j + one]) + (current[j - width] + current[j + width])
+                value = c1 * current[j] + c0 * neighbours - c2 * previous[j]
+                curvature = neighbours - four * current[j]
+                previous[j] = value + c3 * (curvature - laplacian[j]) + g * profile[j]
+                laplacian[j] = curvature
+        previous, current = current, previous
+        heard = weights[0] * current[listen[0]] + weights[1] * current[listen[1]]
+        out[n] = heard + (weights[2] * current[listen[2]] + weights[3] * current[listen[3]])
+
+
 def renderCPU(drum: Drum, steps: int, dtype: type[np.floating[Any]]) -> npt.NDArray[np.float64]:
-    """One drum's (steps,) output at the solver's rate, through the compiled kernel."""
+    """One drum's (steps,) output at the solver's rate, through the compiled kernel (`_stepCPU`, or
+    `_stepCPUGeneral` for frequency-dependent loss or a force pulse)."""
     current = (drum.start * drum.velocity).astype(dtype)
     previous = np.zeros_like(current)
     out = np.zeros(steps, dtype=np.float64)
     if steps > 1:
         coefficients = drum.coefficients.astype(dtype)
-        _stepCPU(
-            previous, current, drum.runs, np.uint64(drum.width), coefficients, steps, drum.listen_index,
-            drum.listen_weight, out,
-        )  # fmt: skip
+        if drum.general:
+            _stepCPUGeneral(
+                previous, current, np.zeros_like(current), drum.runs, np.uint64(drum.width), coefficients, steps,
+                drum.listen_index, drum.listen_weight, out, drum.force.astype(dtype), drum.velocity.astype(dtype),
+            )  # fmt: skip
+        else:
+            _stepCPU(
+                previous, current, drum.runs, np.uint64(drum.width), coefficients, steps, drum.listen_index,
+                drum.listen_weight, out,
+            )  # fmt: skip
     return out

@@ -1,8 +1,8 @@
 """The FDTD solver's arguments and drums: checks, each drum prepared for stepping, and the final decimation.
 
 A prepared drum (`Drum`) is the mask's bounding box plus one ring of held nodes, stored flat (transposed when taller
-than wide), with its runs of unknown nodes, strike field, listening weights and scheme coefficients; every path (CPU,
-CUDA, reference, energy) steps the same prepared drum.
+than wide), with its runs of unknown nodes, strike field, listening weights, scheme coefficients and force pulse; every
+path (CPU, CUDA, reference, energy) steps the same prepared drum.
 """
 
 import math
@@ -15,14 +15,23 @@ import numpy.typing as npt
 from scipy import signal
 
 from ..._checks import checkCount, checkNumber, checkPositiveArray
-from ..modal_synthesis import decayRate
+from ..membrane import lossCoefficients
 
-__all__ = ['COURANT_LIMIT', 'COURANT_SLACK', 'Drum', 'Masks', 'decimate', 'prepareBatch']
+__all__ = ['COURANT_LIMIT', 'COURANT_SLACK', 'Drum', 'Masks', 'decimate', 'effectiveCourant', 'prepareBatch']
 
 COURANT_LIMIT = math.sqrt(0.5)
 """The largest stable Courant number λ = c·k/h of the explicit 5-point scheme in 2-D: 1/√2."""
 
 COURANT_SLACK = 1e-12  # λ may exceed 1/√2 by this relative amount (the rounding of h = c·k/λ)
+
+
+def effectiveCourant(wave_speed: float, k: float, h: float, loss: float) -> float:
+    """The number bounded by 1/√2 for stability: c·k/h without frequency-dependent loss (loss = σ₁ = 0), else
+    c·sqrt(k·(k + 4σ₁))/h (σ₁ in s: σ(ω) = σ₀ + σ₁ω²; the scheme's ∇²u_t coefficient is 2σ₁c²)."""
+    if loss == 0.0:
+        return wave_speed * k / h
+    return wave_speed * math.sqrt(k * (k + 4.0 * loss)) / h
+
 
 Masks = npt.ArrayLike | Sequence[npt.ArrayLike]
 
@@ -77,8 +86,15 @@ class Drum:
     velocity: npt.NDArray[np.float64]  # (NX·NY,): v₀ with Σ v₀·h² = 1 (a unit impulse), 0 on held nodes
     listen_index: npt.NDArray[np.uint64]  # (4,): flat indices of the listening cell's corners
     listen_weight: npt.NDArray[np.float64]  # (4,): their bilinear weights
-    coefficients: npt.NDArray[np.float64]  # (3,): c0 = λ²/(1+σ₀k), c1 = (2−4λ²)/(1+σ₀k), c2 = (1−σ₀k)/(1+σ₀k)
-    start: float  # u¹ = start · v₀: k·(1 − σ₀k) in s
+    coefficients: npt.NDArray[np.float64]  # (4,): c0 = λ²/(1+σ₀k), c1 = (2−4λ²)/(1+σ₀k), c2 = (1−σ₀k)/(1+σ₀k),
+    # c3 = 2μ/(1+σ₀k) with μ = σ₁c²k/h² (0 without frequency-dependent loss)
+    start: float  # u¹ = start · v₀: k·(1 − σ₀k) in s for an impulse, 0 for a force pulse
+    force: npt.NDArray[np.float64]  # (F,): u^(m+1) gains force[m]·v₀ (k²·p(mk)/(1+σ₀k)); empty for an impulse
+
+    @property
+    def general(self) -> bool:
+        """Whether stepping needs the general scheme (frequency-dependent loss or a force pulse)."""
+        return bool(self.coefficients[3] != 0.0 or self.force.size > 0)
 
     @property
     def width(self) -> int:
@@ -115,18 +131,27 @@ def _prepare(
     h: float,
     wave_speed: float,
     sigma: float,
+    loss: float,
     k: float,
     strike: npt.NDArray[np.float64],
     listening: npt.NDArray[np.float64],
     strike_width: float,
+    duration: float,
     b: int,
 ) -> Drum:
-    """Validate drum b and build its box, runs, strike field, listening weights and coefficients."""
+    """Validate drum b and build its box, runs, strike field, listening weights, coefficients and force pulse."""
     lam = wave_speed * k / h
-    if lam > COURANT_LIMIT * (1.0 + COURANT_SLACK):
+    if loss == 0.0 and lam > COURANT_LIMIT * (1.0 + COURANT_SLACK):
         raise ValueError(
             f'drum {b}: the Courant number c·k/h = {lam:.6g} exceeds the 2-D stability bound 1/√2 ≈ 0.70711; use a '
             f'grid spacing h ≥ {wave_speed * k / COURANT_LIMIT:.6g} m (fdtdGridSpacing) or a higher oversampling.'
+        )
+    effective = effectiveCourant(wave_speed, k, h, loss)
+    if loss > 0.0 and effective > COURANT_LIMIT * (1.0 + COURANT_SLACK):
+        raise ValueError(
+            f'drum {b}: c·sqrt(k·(k + 4σ₁))/h = {effective:.6g} exceeds the stability bound 1/√2 ≈ 0.70711 of the '
+            f'scheme with frequency-dependent loss (σ₁ = {loss:.4g} s); use a grid spacing '
+            f'h ≥ {effective * h / COURANT_LIMIT:.6g} m (fdtdGridSpacing with loss=σ₁) or a longer decay_time_high.'
         )
     rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
     if rows.size == 0:
@@ -158,7 +183,10 @@ def _prepare(
     starts, stops = np.argwhere(edges == 1), np.argwhere(edges == -1)  # both in row-major order: they pair up
     runs = np.column_stack([starts[:, 0] * NY + starts[:, 1], stops[:, 0] * NY + stops[:, 1]]).astype(np.uint64)
     sigma_k = sigma * k
-    coefficients = np.array([lam * lam, 2.0 - 4.0 * lam * lam, 1.0 - sigma_k]) / (1.0 + sigma_k)
+    coefficients = np.array([lam * lam, 2.0 - 4.0 * lam * lam, 1.0 - sigma_k, 0.0]) / (1.0 + sigma_k)
+    if loss > 0.0:
+        coefficients[3] = 2.0 * loss * wave_speed**2 * k / (h * h) / (1.0 + sigma_k)
+    force = _pulse(duration, k) * (k * k / (1.0 + sigma_k))
     return Drum(
         box=box,
         runs=runs,
@@ -166,8 +194,19 @@ def _prepare(
         listen_index=(o_corners[:, 0] * NY + o_corners[:, 1]).astype(np.uint64),
         listen_weight=o_weights,
         coefficients=coefficients,
-        start=k * (1.0 - sigma_k),
+        start=k * (1.0 - sigma_k) if force.size == 0 else 0.0,
+        force=force,
     )
+
+
+def _pulse(duration: float, k: float) -> npt.NDArray[np.float64]:
+    """The raised-cosine force pulse p(t) = (1 − cos(2πt/τ))/τ sampled at t = m·k, m = 0…⌊τ/k⌋, scaled so that
+    Σ p·k = 1 (a unit impulse); empty (an impulse start) when τ < 2k, too short to sample."""
+    if duration < 2.0 * k:
+        return np.zeros(0, dtype=np.float64)
+    t = k * np.arange(math.floor(duration / k * (1.0 + 1e-12)) + 1, dtype=np.float64)
+    p = 1.0 - np.cos(2.0 * np.pi * np.minimum(t / duration, 1.0))
+    return np.asarray(p / (p.sum() * k), dtype=np.float64)
 
 
 def prepareBatch(
@@ -180,8 +219,13 @@ def prepareBatch(
     listenings: npt.ArrayLike,
     strike_width: npt.ArrayLike,
     oversampling: int,
+    decay_time_high: npt.ArrayLike | None = None,
+    decay_frequency_high: float = 1000.0,
+    strike_duration: npt.ArrayLike = 0.0,
 ) -> tuple[list[Drum], int]:
-    """Validate the batch; returns the prepared drums and R."""
+    """Validate the batch; returns the prepared drums and R. decay_time_high, decay_frequency_high: the T60 (s) at
+    that frequency (Hz) of the frequency-dependent loss (`physics.lossCoefficients`; None: none); strike_duration:
+    the raised-cosine force pulse in s (0: a velocity impulse), a number or one per drum."""
     items = _masks(masks)
     B = len(items)
     fs = checkNumber('sample_rate', sample_rate, 'Hz')
@@ -191,13 +235,18 @@ def prepareBatch(
     width = checkPositiveArray('strike_width', _perDrum('strike_width', strike_width, B), 'm')
     decay = np.asarray(decay_time, dtype=np.float64)
     decays = np.full(B, float(decay)) if decay.ndim == 0 else _perDrum('decay_time', decay, B)
-    sigmas = [decayRate(float(d)) for d in decays]
+    highs = None if decay_time_high is None else _perDrum('decay_time_high', decay_time_high, B)
+    sigmas, losses = lossCoefficients(decays, highs, decay_frequency_high)
+    durations = _perDrum('strike_duration', strike_duration, B)
+    if not np.all(np.isfinite(durations)) or np.any(durations < 0.0):
+        raise ValueError(f'strike_duration must be finite and ≥ 0 (s, 0 for an impulse), got {strike_duration!r}.')
     s, o = _points('strikes', strikes, B), _points('listenings', listenings, B)
     k = 1.0 / (R * fs)
-    drums = [
-        _prepare(items[b], float(spacing[b]), float(speed[b]), sigmas[b], k, s[b], o[b], float(width[b]), b)
-        for b in range(B)
-    ]
+    drums = []
+    for b in range(B):
+        loss = (float(sigmas[b]), float(losses[b]))
+        drums.append(_prepare(items[b], float(spacing[b]), float(speed[b]), *loss, k, s[b], o[b], float(width[b]),
+                              float(durations[b]), b))  # fmt: skip
     return drums, R
 
 
