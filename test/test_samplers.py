@@ -63,8 +63,9 @@ def test_label_keys_and_strike_ranges() -> None:
     rect = PoissonModel(duration=0.01, sample_rate=8000, seed=0)
     circle_labels = circle.generateBatch(range(400))[1]
     rect_labels = rect.generateBatch(range(400))[1]
-    assert set(circle_labels[0]) == {'drum_id', 'drum_size', 'sample_location', 'strike_location'}
-    assert set(rect_labels[0]) == {'aspect_ratio', 'drum_id', 'drum_size', 'sample_location', 'strike_location'}
+    assert set(circle_labels[0]) == {'drum_id', 'drum_size', 'sample_location', 'strike_location', 'wave_speed'}
+    rect_keys = {'aspect_ratio', 'drum_id', 'drum_size', 'sample_location', 'strike_location', 'wave_speed'}
+    assert set(rect_labels[0]) == rect_keys
     r = np.array([y['strike_location'] for i, y in enumerate(circle_labels) if i % 5])
     assert r[:, 0].max() <= 0.9 and 0.0 <= r[:, 1].min() and r[:, 1].max() < 2 * math.pi
     # uniform over the area: half of the strikes fall within r ≤ 0.9/√2
@@ -74,7 +75,7 @@ def test_label_keys_and_strike_ranges() -> None:
     eps = [y['aspect_ratio'][0] for y in rect_labels]
     assert 1.0 <= min(eps) and max(eps) <= 4.0
     triangle_labels = LameModel(duration=0.01, sample_rate=8000, seed=0).generateBatch(range(400))[1]
-    assert set(triangle_labels[0]) == {'drum_id', 'drum_size', 'sample_location', 'strike_location'}
+    assert set(triangle_labels[0]) == {'drum_id', 'drum_size', 'sample_location', 'strike_location', 'wave_speed'}
     uvw = np.array([y['strike_location'] for i, y in enumerate(triangle_labels) if i % 5])
     assert uvw.min() >= 0.05 and np.allclose(uvw.sum(axis=1), 1.0)
     assert LaméModel is LameModel

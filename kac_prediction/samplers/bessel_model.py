@@ -7,7 +7,7 @@ import numpy.typing as npt
 
 from ..physics import circularAmplitudes, circularFrequencies
 from .audio_sampler import SamplerSettings, classLocalsToKwargs
-from .modal_sampler import ModalSampler, SizeRange
+from .modal_sampler import ModalSampler, Random, SizeRange
 
 __all__ = ['BesselModel']
 
@@ -18,7 +18,7 @@ class BesselModel(ModalSampler):
 
     Strike and listening locations are polar (r, θ): r in units of the radius, θ in radians. The first strike of each
     drum is at the centre; the others are drawn uniformly over the area within r ≤ 0.9. Labels: `drum_size` [L],
-    `strike_location` [r, θ], `sample_location` [r, θ], `drum_id` [d].
+    `strike_location` [r, θ], `sample_location` [r, θ], `drum_id` [d], `wave_speed` [c] (m/s).
     """
 
     class Settings(SamplerSettings, total=False):
@@ -27,13 +27,18 @@ class BesselModel(ModalSampler):
         M: int
         N: int
         amplitude: float
-        decay_time: float
+        decay_frequency_high: float
+        decay_time: SizeRange
+        decay_time_high: SizeRange | None
         drum_size: SizeRange
-        listening_location: tuple[float, float] | None
-        material_density: float
+        listening_location: tuple[float, float] | Random | None
+        material_density: SizeRange
         seed: int | None
+        stiffness: SizeRange
+        strike_duration: SizeRange
+        strike_width: float
         strikes_per_drum: int
-        tension: float
+        tension: SizeRange
 
     _centre = (0.0, 0.0)
 
@@ -44,16 +49,22 @@ class BesselModel(ModalSampler):
         M: int = 10,
         N: int = 10,
         amplitude: float = 1.0,
-        decay_time: float = 2.0,
+        decay_frequency_high: float = 1000.0,
+        decay_time: SizeRange = 2.0,
+        decay_time_high: SizeRange | None = None,
         drum_size: SizeRange = (0.1, 2.0),
-        listening_location: tuple[float, float] | None = None,
-        material_density: float = 0.2,
+        listening_location: tuple[float, float] | Random | None = None,
+        material_density: SizeRange = 0.2,
         seed: int | None = None,
+        stiffness: SizeRange = 0.0,
+        strike_duration: SizeRange = 0.0,
+        strike_width: float = 0.0,
         strikes_per_drum: int = 5,
-        tension: float = 2000.0,
+        tension: SizeRange = 2000.0,
     ) -> None:
-        """M radial and N angular orders (n = 0…N−1); decay_time T60 in s; drum_size m (number or range);
-        listening_location polar (r, θ), default the centre; material_density kg/m²; tension N/m."""
+        """M radial and N angular orders (n = 0…N−1); drum_size m (number or range); listening_location polar
+        (r, θ), default the centre, or 'random'. The membrane and strike settings (tension, material_density,
+        decay_time, decay_time_high, decay_frequency_high, stiffness, strike_width, strike_duration): ModalSampler."""
         super().__init__(**classLocalsToKwargs(locals()))
 
     def _drawDrum(self, rng: np.random.Generator) -> dict[str, float]:
@@ -67,8 +78,8 @@ class BesselModel(ModalSampler):
             raise ValueError(f'{name} must be polar (r, θ) with 0 ≤ r ≤ 1 (units of the radius), got {point!r}.')
 
     def _modes(
-        self, drums: dict[str, npt.NDArray[np.float64]], strikes: npt.NDArray[np.float64]
+        self, drums: dict[str, npt.NDArray[np.float64]], strikes: npt.NDArray[np.float64], listening: npt.ArrayLike
     ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
-        L, c = drums['drum_size'], self.wave_speed
+        L, c = drums['drum_size'], drums['wave_speed']
         F = circularFrequencies(self.N, self.M, L, c)
-        return F, circularAmplitudes(strikes, self.listening_location, self.N, self.M, L, c)
+        return F, circularAmplitudes(strikes, listening, self.N, self.M, L, c)

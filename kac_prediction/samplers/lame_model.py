@@ -5,7 +5,7 @@ import numpy.typing as npt
 
 from ..physics import equilateralTriangleAmplitudes, equilateralTriangleFrequencies
 from .audio_sampler import SamplerSettings, classLocalsToKwargs
-from .modal_sampler import ModalSampler, SizeRange
+from .modal_sampler import ModalSampler, Random, SizeRange
 
 __all__ = ['LameModel', 'LaméModel']
 
@@ -18,7 +18,7 @@ class LameModel(ModalSampler):
 
     Locations are barycentric (u, v, w), each ≥ 0, summing to 1. The first strike of each drum is at the centroid;
     the others are drawn uniformly over the inner triangle where every coordinate is ≥ 0.05. Labels: `drum_size` [L],
-    `strike_location` [u, v, w], `sample_location` [u, v, w], `drum_id` [d].
+    `strike_location` [u, v, w], `sample_location` [u, v, w], `drum_id` [d], `wave_speed` [c] (m/s).
     """
 
     class Settings(SamplerSettings, total=False):
@@ -27,13 +27,18 @@ class LameModel(ModalSampler):
         M: int
         N: int
         amplitude: float
-        decay_time: float
+        decay_frequency_high: float
+        decay_time: SizeRange
+        decay_time_high: SizeRange | None
         drum_size: SizeRange
-        listening_location: tuple[float, float, float] | None
-        material_density: float
+        listening_location: tuple[float, float, float] | Random | None
+        material_density: SizeRange
         seed: int | None
+        stiffness: SizeRange
+        strike_duration: SizeRange
+        strike_width: float
         strikes_per_drum: int
-        tension: float
+        tension: SizeRange
 
     _centre = (1.0 / 3.0, 1.0 / 3.0, 1.0 / 3.0)
 
@@ -44,16 +49,22 @@ class LameModel(ModalSampler):
         M: int = 10,
         N: int = 10,
         amplitude: float = 1.0,
-        decay_time: float = 2.0,
+        decay_frequency_high: float = 1000.0,
+        decay_time: SizeRange = 2.0,
+        decay_time_high: SizeRange | None = None,
         drum_size: SizeRange = (0.1, 2.0),
-        listening_location: tuple[float, float, float] | None = None,
-        material_density: float = 0.2,
+        listening_location: tuple[float, float, float] | Random | None = None,
+        material_density: SizeRange = 0.2,
         seed: int | None = None,
+        stiffness: SizeRange = 0.0,
+        strike_duration: SizeRange = 0.0,
+        strike_width: float = 0.0,
         strikes_per_drum: int = 5,
-        tension: float = 2000.0,
+        tension: SizeRange = 2000.0,
     ) -> None:
-        """N × M Lamé modes (m, n ≥ 1); decay_time T60 in s; drum_size side in m (number or range);
-        listening_location barycentric (u, v, w), default the centroid."""
+        """N × M Lamé modes (m, n ≥ 1); drum_size side in m (number or range); listening_location barycentric
+        (u, v, w), default the centroid, or 'random'. The membrane and strike settings (tension, material_density,
+        decay_time, decay_time_high, decay_frequency_high, stiffness, strike_width, strike_duration): ModalSampler."""
         super().__init__(**classLocalsToKwargs(locals()))
 
     def _drawDrum(self, rng: np.random.Generator) -> dict[str, float]:
@@ -68,11 +79,11 @@ class LameModel(ModalSampler):
             raise ValueError(f'{name} must be barycentric (u, v, w), each ≥ 0 and summing to 1, got {point!r}.')
 
     def _modes(
-        self, drums: dict[str, npt.NDArray[np.float64]], strikes: npt.NDArray[np.float64]
+        self, drums: dict[str, npt.NDArray[np.float64]], strikes: npt.NDArray[np.float64], listening: npt.ArrayLike
     ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
-        L, c = drums['drum_size'], self.wave_speed
+        L, c = drums['drum_size'], drums['wave_speed']
         F = equilateralTriangleFrequencies(self.N, self.M, L, c)
-        return F, equilateralTriangleAmplitudes(strikes, self.listening_location, self.N, self.M, L, c)
+        return F, equilateralTriangleAmplitudes(strikes, listening, self.N, self.M, L, c)
 
 
 LaméModel = LameModel

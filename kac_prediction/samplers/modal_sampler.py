@@ -1,40 +1,54 @@
 """Shared machinery of the modal samplers (circle, rectangle, equilateral triangle).
 
-Item i belongs to drum i // strikes_per_drum. The drum's geometry is drawn from `itemRNG(seed, 0, drum)`, the strike
-from `itemRNG(seed, 1, i)`; the first strike of every drum is at the centre. So an item depends only on (settings, i):
-any item can be regenerated alone, and batches, workers and shards all give bit-identical audio.
+Item i belongs to drum i // strikes_per_drum. The drum's geometry, then its membrane values (samplers/membrane.py),
+are drawn from `itemRNG(seed, 0, drum)`; the strike, then the listening point (`listening_location='random'`), then
+the strike's duration (when a range) from `itemRNG(seed, 1, i)`; the first strike of every drum is at the centre. So
+an item depends only on (settings, i): any item can be regenerated alone, and batches, workers and shards all give
+bit-identical audio.
 """
 
-import math
 from abc import abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
 
-from .._checks import checkCount, checkModeCounts, checkNumber, parseRange
-from ..physics import decayRate, modalSynthesis
+from .._checks import checkChoice, checkCount, checkModeCounts, checkNumber, parseRange
+from ..physics import modalSynthesis, stiffModes, strikeWidthWeights
 from .audio_sampler import Labels, itemRNG
 from .item_sampler import ItemSampler
+from .membrane import Membrane, Setting, drawSetting, parseSetting
 
-__all__ = ['ModalSampler', 'SizeRange', 'parseRange']
+__all__ = ['ModalSampler', 'Random', 'SizeRange', 'parseRange']
 
-SizeRange = float | tuple[float, float]
+SizeRange = Setting
+Random = Literal['random']  # a listening point drawn per item
 
 
 @dataclass(frozen=True)
 class _Item:
     index: int
     drum_id: int
-    drum: dict[str, float]
+    drum: dict[str, float]  # geometry labels, wave_speed and the drawn membrane values
     strike: tuple[float, ...]
+    listening: tuple[float, ...]
+    duration: float  # strike_duration, s
 
 
 class ModalSampler(ItemSampler[_Item]):
     """A drum with analytic modes, rendered by `physics.modalSynthesis`
-    (docs/architecture.md, "Physics conventions")."""
+    (docs/architecture.md, "Physics conventions").
+
+    Settings every modal model shares (besides N, M, amplitude, drum_size, seed, strikes_per_drum): tension (N/m) and
+    material_density (kg/m²), each a number or a range drawn per drum (label `wave_speed` = sqrt(T/ρ), m/s);
+    decay_time (T60 in s at 0 Hz, number, inf or range), decay_time_high (T60 in s at decay_frequency_high Hz; None:
+    frequency-independent) and stiffness (κ in m²/s, number or range); listening_location (a point, None for the
+    centre, or 'random': drawn per item over the same region as the strikes); strike_width (m, ≥ 0, 0 = a point)
+    and strike_duration (s, number or range drawn per item, 0 = an impulse). Ranges of decay_time, decay_time_high,
+    stiffness and strike_duration are labels under their own names.
+    """
 
     _centre: tuple[float, ...]  # the centre strike and default listening point, in the model's coordinates
 
@@ -42,15 +56,23 @@ class ModalSampler(ItemSampler[_Item]):
         super().__init__(duration, sample_rate, **settings)
         self.N, self.M = checkModeCounts(settings['N'], settings['M'])
         self.amplitude = checkNumber('amplitude', settings['amplitude'], 'the peak of the waveform', inclusive=True)
+        self.membrane = Membrane.fromSettings(settings)
         self.decay_time = settings['decay_time']
-        decayRate(self.decay_time)
         self.drum_size = parseRange('drum_size', settings['drum_size'])
-        tension = checkNumber('tension', settings['tension'], 'N/m')
-        density = checkNumber('material_density', settings['material_density'], 'kg/m²')
-        self.wave_speed = math.sqrt(tension / density)
+        self.wave_speed: float | None = self.membrane.wave_speed  # None: drawn per drum
+        self.strike_width = checkNumber(
+            'strike_width', settings['strike_width'], 'm, the diameter of the strike; 0 for a point', inclusive=True
+        )
+        self.strike_duration = parseSetting(
+            'strike_duration', settings['strike_duration'], 's, the force pulse; 0 for an impulse', inclusive=True
+        )
         self.strikes_per_drum = checkCount('strikes_per_drum', settings['strikes_per_drum'])
         self.seed: int = self.__settings__['seed']
         location = settings['listening_location']
+        self.random_listening = isinstance(location, str)
+        if self.random_listening:
+            checkChoice('listening_location', location, ('random',))
+            location = None
         self.listening_location = tuple(float(v) for v in (self._centre if location is None else location))
         self._checkLocation('listening_location', self.listening_location)
         self._item: _Item | None = None
@@ -71,38 +93,75 @@ class ModalSampler(ItemSampler[_Item]):
 
     @abstractmethod
     def _modes(
-        self, drums: dict[str, npt.NDArray[np.float64]], strikes: npt.NDArray[np.float64]
+        self,
+        drums: dict[str, npt.NDArray[np.float64]],
+        strikes: npt.NDArray[np.float64],
+        listening: npt.ArrayLike,
     ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
-        """Frequencies (Hz) and amplitudes of the modes of B drums, each shape (B, N, M)."""
+        """Frequencies (Hz) and amplitudes of the ideal membrane's modes of B drums (drums[...] of shape (B,), among
+        them `wave_speed`), point strikes (B, d) and listening points (d,) or (B, d); each result (B, N, M)."""
 
     # --- the sampler contract ---
 
     def _describe(self, i: int) -> _Item:
         i = checkCount('the item index', i, 0)
         drum_id = i // self.strikes_per_drum
-        drum = self._drawDrum(itemRNG(self.seed, 0, drum_id))
-        strike = self._centre if i % self.strikes_per_drum == 0 else self._drawStrike(itemRNG(self.seed, 1, i))
-        return _Item(i, drum_id, drum, tuple(float(v) for v in strike))
+        geometry = itemRNG(self.seed, 0, drum_id)
+        drum = self._drawDrum(geometry)
+        drum.update(self.membrane.draw(geometry))
+        first = i % self.strikes_per_drum == 0
+        drawn = not first or self.random_listening or self.strike_duration[0] != self.strike_duration[1]
+        rng = itemRNG(self.seed, 1, i) if drawn else None
+        strike = self._centre if rng is None or first else self._drawStrike(rng)
+        listening = self._drawStrike(rng) if rng is not None and self.random_listening else self.listening_location
+        duration = self.strike_duration[0] if rng is None else drawSetting(self.strike_duration, rng)
+        return _Item(i, drum_id, drum, tuple(float(v) for v in strike), tuple(float(v) for v in listening), duration)
 
     def _drawSize(self, rng: np.random.Generator) -> float:
         low, high = self.drum_size
         return low if low == high else float(rng.uniform(low, high))
 
     def modes(self, i: int) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
-        """Item i's mode frequencies (Hz) and amplitudes (s/m²), each (N, M), before the Nyquist cut
-        (docs/architecture.md, "Physics conventions")."""
-        item = self._describe(i)
-        F, A = self._modes({key: np.array([value]) for key, value in item.drum.items()}, np.array([item.strike]))
+        """Item i's mode frequencies (Hz) and amplitudes (s/m²), each (N, M), before the Nyquist cut, with the
+        strike's width and the stiffness applied (not the strike's duration nor the decay;
+        docs/architecture.md, "Physics conventions")."""
+        F, A = self._allModes([self._describe(i)])
         return F[0], A[0]
+
+    def _allModes(self, items: Sequence[_Item]) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+        """The modes of `items`, (B, N, M) each: the ideal membrane's, weighted for the strike's width, stiffened."""
+        drums = {key: np.array([item.drum[key] for item in items]) for key in items[0].drum}
+        listening = np.array([item.listening for item in items]) if self.random_listening else self.listening_location
+        F, A = self._modes(drums, np.array([item.strike for item in items]), listening)
+        c = drums['wave_speed'][:, None, None]
+        if self.strike_width > 0.0:
+            A = A * strikeWidthWeights(2.0 * np.pi * F / c, self.strike_width)
+        stiffness = drums['stiffness'] if 'stiffness' in drums else self.membrane.stiffness[0]
+        if np.any(stiffness > 0.0):
+            F, A = stiffModes(F, A, drums['wave_speed'], stiffness)
+        return F, A
 
     def _labels(self, item: _Item) -> Labels:
         labels: Labels = {key: [value] for key, value in item.drum.items()}
         labels['drum_id'] = [item.drum_id]
-        labels['sample_location'] = list(self.listening_location)
+        labels['sample_location'] = list(item.listening)
         labels['strike_location'] = list(item.strike)
+        if self.strike_duration[0] != self.strike_duration[1]:
+            labels['strike_duration'] = [item.duration]
         return dict(sorted(labels.items()))
 
     def _render(self, items: Sequence[_Item]) -> npt.NDArray[np.float64]:
-        drums = {key: np.array([item.drum[key] for item in items]) for key in items[0].drum}
-        F, A = self._modes(drums, np.array([item.strike for item in items]))
-        return modalSynthesis(F, A, self.length, self.sample_rate, self.decay_time, self.amplitude)
+        F, A = self._allModes(items)
+        membrane = self.membrane
+
+        def perDrum(name: str) -> Any:
+            if name not in items[0].drum:
+                return membrane.value(name, {})
+            return np.array([item.drum[name] for item in items])
+
+        decay = perDrum('decay_time')
+        durations = np.array([item.duration for item in items]) if self.strike_duration[1] > 0.0 else 0.0
+        return modalSynthesis(
+            F, A, self.length, self.sample_rate, decay, self.amplitude, perDrum('decay_time_high'),
+            membrane.decay_frequency_high, durations,
+        )  # fmt: skip

@@ -6,7 +6,7 @@ import numpy.typing as npt
 from .._checks import parseRange
 from ..physics import rectangularAmplitudes, rectangularFrequencies
 from .audio_sampler import SamplerSettings, classLocalsToKwargs
-from .modal_sampler import ModalSampler, SizeRange
+from .modal_sampler import ModalSampler, Random, SizeRange
 
 __all__ = ['PoissonModel']
 
@@ -17,7 +17,7 @@ class PoissonModel(ModalSampler):
 
     Locations are (x, y) in units of the sides, in [0, 1]². The first strike of each drum is at the centre; the
     others are drawn uniformly in [0.05, 0.95]². Labels: `drum_size` [L], `aspect_ratio` [ε], `strike_location`
-    [x, y], `sample_location` [x, y], `drum_id` [d].
+    [x, y], `sample_location` [x, y], `drum_id` [d], `wave_speed` [c] (m/s).
     """
 
     class Settings(SamplerSettings, total=False):
@@ -27,13 +27,18 @@ class PoissonModel(ModalSampler):
         N: int
         amplitude: float
         aspect_ratio: SizeRange
-        decay_time: float
+        decay_frequency_high: float
+        decay_time: SizeRange
+        decay_time_high: SizeRange | None
         drum_size: SizeRange
-        listening_location: tuple[float, float] | None
-        material_density: float
+        listening_location: tuple[float, float] | Random | None
+        material_density: SizeRange
         seed: int | None
+        stiffness: SizeRange
+        strike_duration: SizeRange
+        strike_width: float
         strikes_per_drum: int
-        tension: float
+        tension: SizeRange
 
     _centre = (0.5, 0.5)
 
@@ -45,16 +50,23 @@ class PoissonModel(ModalSampler):
         N: int = 10,
         amplitude: float = 1.0,
         aspect_ratio: SizeRange = (1.0, 4.0),
-        decay_time: float = 2.0,
+        decay_frequency_high: float = 1000.0,
+        decay_time: SizeRange = 2.0,
+        decay_time_high: SizeRange | None = None,
         drum_size: SizeRange = (0.1, 2.0),
-        listening_location: tuple[float, float] | None = None,
-        material_density: float = 0.2,
+        listening_location: tuple[float, float] | Random | None = None,
+        material_density: SizeRange = 0.2,
         seed: int | None = None,
+        stiffness: SizeRange = 0.0,
+        strike_duration: SizeRange = 0.0,
+        strike_width: float = 0.0,
         strikes_per_drum: int = 5,
-        tension: float = 2000.0,
+        tension: SizeRange = 2000.0,
     ) -> None:
-        """M modes along x and N along y; aspect_ratio Lx/Ly ≥ 1 (number or range); decay_time T60 in s; drum_size
-        sqrt(area) in m (number or range); listening_location (x, y) in [0, 1]², default the centre."""
+        """M modes along x and N along y; aspect_ratio Lx/Ly ≥ 1 (number or range); drum_size sqrt(area) in m
+        (number or range); listening_location (x, y) in [0, 1]², default the centre, or 'random'. The membrane and
+        strike settings (tension, material_density, decay_time, decay_time_high, decay_frequency_high, stiffness,
+        strike_width, strike_duration): ModalSampler."""
         super().__init__(**classLocalsToKwargs(locals()))
         self.aspect_ratio = parseRange('aspect_ratio', aspect_ratio, minimum=1.0, inclusive=True)
 
@@ -72,8 +84,8 @@ class PoissonModel(ModalSampler):
             raise ValueError(f'{name} must be (x, y) in units of the sides, each in [0, 1], got {point!r}.')
 
     def _modes(
-        self, drums: dict[str, npt.NDArray[np.float64]], strikes: npt.NDArray[np.float64]
+        self, drums: dict[str, npt.NDArray[np.float64]], strikes: npt.NDArray[np.float64], listening: npt.ArrayLike
     ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
-        L, eps, c = drums['drum_size'], drums['aspect_ratio'], self.wave_speed
+        L, eps, c = drums['drum_size'], drums['aspect_ratio'], drums['wave_speed']
         F = rectangularFrequencies(self.N, self.M, L, eps, c)
-        return F, rectangularAmplitudes(strikes, self.listening_location, self.N, self.M, L, eps, c)
+        return F, rectangularAmplitudes(strikes, listening, self.N, self.M, L, eps, c)
