@@ -2,10 +2,11 @@
 
 Physics conventions: docs/architecture.md, "Physics conventions".
 
-Item i belongs to drum i // strikes_per_drum. The drum's shape and size are drawn from `itemRNG(seed, 0, drum)`, the
-strike from `itemRNG(seed, 1, i)`; the first strike of every drum is at the centre (the centroid, or the point
-farthest inside when the centroid is outside). So an item depends only on (settings, i): any item can be regenerated
-alone, and batches, workers and shards give bit-identical audio (on the CPU path).
+Item i belongs to drum i // strikes_per_drum. The drum's shape, size and membrane values (samplers/membrane.py) are
+drawn from `itemRNG(seed, 0, drum)`, the strike, then the listening point (`listening_location='random'`), then the
+strike's duration (when a range) from `itemRNG(seed, 1, i)`; the first strike of every drum is at the centre (the
+centroid, or the point farthest inside when the centroid is outside). So an item depends only on (settings, i): any
+item can be regenerated alone, and batches, workers and shards give bit-identical audio (on the CPU path).
 """
 
 import dataclasses
@@ -26,10 +27,11 @@ import shapely.ops
 from .. import geometry
 from .._checks import checkChoice, checkCount, checkNumber, parseRange
 from ..geometry import Ellipse, Polygon, Shape, ShapeLabels
-from ..physics import COURANT_LIMIT, decayRate, fdtdGridSpacing, fdtdSynthesis
+from ..physics import COURANT_LIMIT, fdtdGridSpacing, fdtdSynthesis, lossCoefficients
 from .audio_sampler import Labels, SamplerSettings, classLocalsToKwargs, itemRNG
 from .item_sampler import ItemSampler
-from .modal_sampler import SizeRange
+from .membrane import Membrane, checkRandom, drawSetting, parseSetting
+from .modal_sampler import Random, SizeRange
 
 __all__ = ['FDTDModel']
 
@@ -101,6 +103,8 @@ class _Drum:
     drum_id: int
     shape: Shape
     size: float  # drum_size L = sqrt(area), m
+    material: dict[str, float]  # wave_speed (m/s) and the drawn membrane values (Membrane.draw)
+    h: float  # grid spacing, m
     scale: float  # m per shape unit
     lower: tuple[float, float]  # shape coordinates of grid node (0, 0): the bounding box's lower corner
     centre: tuple[float, float]  # canonical frame: q = (p − centre) / half
@@ -128,6 +132,8 @@ class _Item:
     index: int
     drum: _Drum
     strike: tuple[float, float]  # shape coordinates
+    listening: tuple[float, float]  # shape coordinates
+    duration: float  # strike_duration, s
 
 
 class FDTDModel(ItemSampler[_Item]):
@@ -138,13 +144,15 @@ class FDTDModel(ItemSampler[_Item]):
     rng=...)` and scaled to that area. Locations and vertices are in the shape's canonical normalised frame: its
     bounding box centred on the origin, the larger side spanning [−1, 1]. The first strike of each drum is at the
     centroid (or the point farthest inside, shapely's polylabel, when the centroid is outside); the others are drawn
-    uniformly over the points at least strike_width/2 inside the boundary. Labels: `drum_id` [d], `drum_size` [L],
-    `strike_location` [x, y], `sample_location` [x, y] and the shape's labels in the canonical frame (polygons `N`,
-    `vertices` [[x, y], …]; circles `r`, ellipses `major`, `minor` as semi-axes; rectangles also `epsilon`).
+    uniformly over the points at least strike_width/2 inside the boundary; a 'random' listening point uniformly over
+    those at least √2·h inside. Labels: `drum_id` [d], `drum_size` [L], `wave_speed` [c] (m/s), `strike_location`
+    [x, y], `sample_location` [x, y] and the shape's labels in the canonical frame (polygons `N`, `vertices`
+    [[x, y], …]; circles `r`, ellipses `major`, `minor` as semi-axes; rectangles also `epsilon`); decay_time,
+    decay_time_high and strike_duration under their own names when they are ranges.
     """
 
-    h: float  # grid spacing, m
-    listening_location: tuple[float, float] | None  # canonical frame; None: each drum's centre
+    h: float | None  # grid spacing, m; None when it differs between drums (drawn wave speed or loss)
+    listening_location: tuple[float, float] | None  # canonical frame; None: each drum's centre (or drawn)
     oversampling: int
 
     class Settings(SamplerSettings, total=False):
@@ -153,17 +161,20 @@ class FDTDModel(ItemSampler[_Item]):
         amplitude: float
         arbitrary_shape: type[Shape] | str
         courant: float
-        decay_time: float
+        decay_frequency_high: float
+        decay_time: SizeRange
+        decay_time_high: SizeRange | None
         device: Literal['cpu', 'cuda']
         drum_size: SizeRange
-        listening_location: tuple[float, float] | None
-        material_density: float
+        listening_location: tuple[float, float] | Random | None
+        material_density: SizeRange
         oversampling: int
         seed: int | None
         shape_settings: Mapping[str, Any] | None
+        strike_duration: SizeRange
         strike_width: float
         strikes_per_drum: int
-        tension: float
+        tension: SizeRange
 
     def __init__(
         self,
@@ -172,24 +183,30 @@ class FDTDModel(ItemSampler[_Item]):
         amplitude: float = 1.0,
         arbitrary_shape: type[Shape] | str = 'ConvexPolygon',
         courant: float = COURANT_LIMIT,
-        decay_time: float = 2.0,
+        decay_frequency_high: float = 1000.0,
+        decay_time: SizeRange = 2.0,
+        decay_time_high: SizeRange | None = None,
         device: Literal['cpu', 'cuda'] = 'cpu',
         drum_size: SizeRange = 0.3,
-        listening_location: tuple[float, float] | None = None,
-        material_density: float = 0.2,
+        listening_location: tuple[float, float] | Random | None = None,
+        material_density: SizeRange = 0.2,
         oversampling: int = 1,
         seed: int | None = None,
         shape_settings: Mapping[str, Any] | None = None,
+        strike_duration: SizeRange = 0.0,
         strike_width: float = 0.01,
         strikes_per_drum: int = 5,
-        tension: float = 2000.0,
+        tension: SizeRange = 2000.0,
     ) -> None:
         """amplitude: peak of each waveform. arbitrary_shape: a Shape subclass or its name (recorded by name).
-        courant: λ = c·k/h ≤ 1/√2. decay_time: T60 in s (inf: none). device: 'cpu' or 'cuda'. drum_size: sqrt(area)
-        in m, a number or a (min, max) range. listening_location: (x, y) in the canonical frame, default the centre.
-        material_density: kg/m². oversampling: R ≥ 1 solver steps per sample (the grid refines with it).
-        shape_settings: keyword arguments of the shape's constructor. strike_width: the raised cosine's diameter in
-        m. tension: N/m."""
+        courant: λ ≤ 1/√2, c·k/h, or c·sqrt(k·(k + 4σ₁))/h with frequency-dependent loss (h follows). decay_time: T60
+        in s at 0 Hz (inf: none), decay_time_high: T60 in s at decay_frequency_high Hz (None: frequency-independent),
+        each a number or a range drawn per drum. device: 'cpu' or 'cuda'. drum_size: sqrt(area) in m, a number or a
+        (min, max) range. listening_location: (x, y) in the canonical frame, default the centre, or 'random' (drawn
+        per item). material_density: kg/m², tension: N/m, each a number or a range drawn per drum. oversampling: R ≥
+        1 solver steps per sample (the grid refines with it). shape_settings: keyword arguments of the shape's
+        constructor. strike_duration: the raised-cosine force pulse in s (0: an impulse), a number or a range drawn
+        per item. strike_width: the raised cosine's diameter in m."""
         Class, name = _resolveShape(arbitrary_shape)
         settings = classLocalsToKwargs(locals())
         for key in ('Class', 'name'):
@@ -206,19 +223,28 @@ class FDTDModel(ItemSampler[_Item]):
             raise ValueError('shape_settings must not contain rng: each drum is drawn from a generator of the seed.')
         self._takes_rng = 'rng' in inspect.signature(Class).parameters
         self.amplitude = checkNumber('amplitude', amplitude, 'the peak of the waveform', inclusive=True)
+        self.membrane = Membrane.fromSettings(settings)
         self.decay_time = decay_time
-        decayRate(decay_time)
         self.drum_size = parseRange('drum_size', drum_size)
-        self.wave_speed = math.sqrt(
-            checkNumber('tension', tension, 'N/m') / checkNumber('material_density', material_density, 'kg/m²')
-        )
+        self.wave_speed: float | None = self.membrane.wave_speed  # None: drawn per drum
         self.strike_width = checkNumber('strike_width', strike_width, 'm, the diameter of the strike')
+        self.strike_duration = parseSetting(
+            'strike_duration', strike_duration, 's, the force pulse; 0 for an impulse', inclusive=True
+        )
         self.strikes_per_drum = checkCount('strikes_per_drum', strikes_per_drum)
-        self.h = fdtdGridSpacing(self.wave_speed, self.sample_rate, oversampling, courant)  # validates both
+        fdtdGridSpacing(1.0, self.sample_rate, oversampling, courant)  # validates both
+        self.courant = float(courant)
+        loss = self.membrane.loss
+        self.h = None
+        if self.wave_speed is not None and loss is not None:
+            self.h = fdtdGridSpacing(self.wave_speed, self.sample_rate, oversampling, courant, loss)
         self.oversampling = int(oversampling)
         self.device: Literal['cpu', 'cuda'] = checkChoice('device', device, ('cpu', 'cuda'))
         self.listening_location = None
-        if listening_location is not None:
+        self.random_listening = isinstance(listening_location, str)
+        if self.random_listening:
+            checkRandom(listening_location)
+        elif listening_location is not None:
             location = np.asarray(listening_location, dtype=np.float64)
             if location.shape != (2,) or not np.all(np.isfinite(location)):
                 raise ValueError(
@@ -244,21 +270,30 @@ class FDTDModel(ItemSampler[_Item]):
             raise TypeError(
                 f'shape_settings {self.shape_settings!r} do not fit {self.Shape.__name__}: {error}'
             ) from error
-        low, high = self.drum_size
-        size = low if low == high else float(rng.uniform(low, high))
-        drum = self._build(drum_id, shape, size)
+        size = drawSetting(self.drum_size, rng)
+        material = self.membrane.draw(rng)
+        drum = self._build(drum_id, shape, size, material, self._spacing(material))
         self._drums[drum_id] = drum
         if len(self._drums) > _CACHED_DRUMS:
             self._drums.popitem(last=False)
         return drum
 
-    def _build(self, drum_id: int, shape: Shape, size: float) -> _Drum:
+    def _spacing(self, material: Mapping[str, float]) -> float:
+        """The grid spacing of a drum with these membrane values (`fdtdGridSpacing`), m."""
+        if self.h is not None:
+            return self.h
+        decay = material.get('decay_time', self.membrane.decay_time[0])
+        high = self.membrane.value('decay_time_high', material)
+        loss = float(lossCoefficients(decay, high, self.membrane.decay_frequency_high)[1])
+        return fdtdGridSpacing(material['wave_speed'], self.sample_rate, self.oversampling, self.courant, loss)
+
+    def _build(self, drum_id: int, shape: Shape, size: float, material: dict[str, float], h: float) -> _Drum:
         area = shape.area
         if not (area > 0.0 and math.isfinite(area)):
             raise ValueError(f'drum {drum_id}: the {type(shape).__name__} has no area ({area!r}); it cannot sound.')
         scale = size / math.sqrt(area)  # m per shape unit
         x_min, y_min, x_max, y_max = shape._boundingBox()
-        step = self.h / scale  # grid spacing in shape units
+        step = h / scale  # grid spacing in shape units
         nx = math.floor((x_max - x_min) / step * (1.0 + 1e-12)) + 1
         ny = math.floor((y_max - y_min) / step * (1.0 + 1e-12)) + 1
         X, Y = np.meshgrid(x_min + step * np.arange(nx), y_min + step * np.arange(ny), indexing='ij')
@@ -267,7 +302,7 @@ class FDTDModel(ItemSampler[_Item]):
         if not mask.any():
             raise ValueError(
                 f'drum {drum_id}: a {type(shape).__name__} of drum_size {size:.4g} m covers no node of the '
-                f'{self.h * 1000:.3g}-mm grid; use a larger drum_size or a higher oversampling.'
+                f'{h * 1000:.3g}-mm grid; use a larger drum_size or a higher oversampling.'
             )
         region = _region(shape)
         centroid = shape.centroid
@@ -277,8 +312,8 @@ class FDTDModel(ItemSampler[_Item]):
             centre_strike = _farthestInside(shape, region, X, Y, mask)
         centre, half = ((x_min + x_max) / 2.0, (y_min + y_max) / 2.0), extent / 2.0
         labels = _canonicalLabels(shape, centre, half)
-        drum = _Drum(drum_id, shape, size, scale, (x_min, y_min), centre, half, mask, region, centre_strike,
-                     centre_strike, labels)  # fmt: skip
+        drum = _Drum(drum_id, shape, size, material, h, scale, (x_min, y_min), centre, half, mask, region,
+                     centre_strike, centre_strike, labels)  # fmt: skip
         if self.listening_location is not None:
             listening = drum.fromCanonical(self.listening_location)
             if not shape.isPointInside(listening):
@@ -290,16 +325,19 @@ class FDTDModel(ItemSampler[_Item]):
             drum = dataclasses.replace(drum, listening=listening)
         return drum
 
-    def _randomStrike(self, drum: _Drum, rng: np.random.Generator) -> tuple[float, float]:
-        """A point uniformly distributed over those at least strike_width/2 inside the boundary (shape units)."""
-        margin = self.strike_width / 2.0 / drum.scale
+    def _randomStrike(self, drum: _Drum, rng: np.random.Generator, listening: bool = False) -> tuple[float, float]:
+        """A point uniformly distributed over those at least strike_width/2 inside the boundary (shape units); for
+        a `listening` point, at least √2·h inside (its grid cell's four nodes are then inside)."""
+        distance, what = (math.sqrt(2.0) * drum.h, '√2·h') if listening else (self.strike_width / 2.0, 'strike_width/2')
+        fix = 'use a larger drum_size' if listening else 'use a smaller strike_width'
+        margin = distance / drum.scale
         shape = drum.shape
         if drum.region is not None:
             inner = drum.region.buffer(-margin)
             if inner.is_empty:
                 raise ValueError(
-                    f'drum {drum.drum_id}: no point lies strike_width/2 = {self.strike_width / 2:.4g} m inside the '
-                    f'{type(shape).__name__} of drum_size {drum.size:.4g} m; use a smaller strike_width.'
+                    f'drum {drum.drum_id}: no point lies {what} = {distance:.4g} m inside the '
+                    f'{type(shape).__name__} of drum_size {drum.size:.4g} m; {fix}.'
                 )
             shapely.prepare(inner)
             x0, y0, x1, y1 = inner.bounds
@@ -323,20 +361,24 @@ class FDTDModel(ItemSampler[_Item]):
             if hits.size:
                 return (float(x[hits[0]]), float(y[hits[0]]))
         raise ValueError(
-            f'drum {drum.drum_id}: found no point strike_width/2 inside the {type(shape).__name__} in '
-            f'{64 * _ATTEMPTS} draws; use a smaller strike_width.'
+            f'drum {drum.drum_id}: found no point {what} inside the {type(shape).__name__} in {64 * _ATTEMPTS} '
+            f'draws; {fix}.'
         )
 
     def grid(self, i: int) -> dict[str, Any]:
         """Item i's solver inputs: `mask` (nx, ny) bool, `h` (m), `strike` and `listening` (x, y) in m in the mask's
-        frame (node (i, j) at (i·h, j·h)), `wave_speed` (m/s) — what `physics.fdtdSynthesis` receives."""
+        frame (node (i, j) at (i·h, j·h)), `wave_speed` (m/s), `decay_time` and `decay_time_high` (s, or None),
+        `strike_duration` (s) — what `physics.fdtdSynthesis` receives."""
         item = self._describe(i)
         return {
             'mask': item.drum.mask,
-            'h': self.h,
+            'h': item.drum.h,
             'strike': item.drum.metres(item.strike),
-            'listening': item.drum.metres(item.drum.listening),
-            'wave_speed': self.wave_speed,
+            'listening': item.drum.metres(item.listening),
+            'wave_speed': item.drum.material['wave_speed'],
+            'decay_time': self.membrane.value('decay_time', item.drum.material),
+            'decay_time_high': self.membrane.value('decay_time_high', item.drum.material),
+            'strike_duration': item.duration,
         }
 
     # --- the sampler contract ---
@@ -344,11 +386,15 @@ class FDTDModel(ItemSampler[_Item]):
     def _describe(self, i: int) -> _Item:
         i = checkCount('the item index', i, 0)
         drum = self._drum(i // self.strikes_per_drum)
-        if i % self.strikes_per_drum == 0:
-            strike = drum.centre_strike
-        else:
-            strike = self._randomStrike(drum, itemRNG(self.seed, 1, i))
-        return _Item(i, drum, strike)
+        first = i % self.strikes_per_drum == 0
+        drawn = not first or self.random_listening or self.strike_duration[0] != self.strike_duration[1]
+        rng = itemRNG(self.seed, 1, i) if drawn else None
+        strike = drum.centre_strike if rng is None or first else self._randomStrike(drum, rng)
+        listening = drum.listening
+        if rng is not None and self.random_listening:
+            listening = self._randomStrike(drum, rng, listening=True)
+        duration = self.strike_duration[0] if rng is None else drawSetting(self.strike_duration, rng)
+        return _Item(i, drum, strike, listening, duration)
 
     def _labels(self, item: _Item) -> Labels:
         drum = item.drum
@@ -356,24 +402,37 @@ class FDTDModel(ItemSampler[_Item]):
         labels['drum_id'] = [drum.drum_id]
         labels['drum_size'] = [drum.size]
         labels['sample_location'] = (
-            list(self.listening_location) if self.listening_location is not None else drum.canonical(drum.listening)
+            list(self.listening_location) if self.listening_location is not None else drum.canonical(item.listening)
         )
         labels['strike_location'] = drum.canonical(item.strike)
+        labels.update({key: [value] for key, value in drum.material.items()})
+        if self.strike_duration[0] != self.strike_duration[1]:
+            labels['strike_duration'] = [item.duration]
         return dict(sorted(labels.items()))
 
     def _render(self, items: Sequence[_Item]) -> npt.NDArray[np.float64]:
+        membrane = self.membrane
+
+        def perDrum(name: str) -> Any:
+            if name not in items[0].drum.material:
+                return membrane.value(name, {})
+            return np.array([item.drum.material[name] for item in items])
+
         w = fdtdSynthesis(
             [item.drum.mask for item in items],
-            self.h,
-            self.wave_speed,
-            self.decay_time,
+            self.h if self.h is not None else np.array([item.drum.h for item in items]),
+            perDrum('wave_speed'),
+            perDrum('decay_time'),
             self.sample_rate,
             self.length,
             [item.drum.metres(item.strike) for item in items],
-            [item.drum.metres(item.drum.listening) for item in items],
+            [item.drum.metres(item.listening) for item in items],
             self.strike_width,
             self.oversampling,
             device=self.device,
+            decay_time_high=perDrum('decay_time_high'),
+            decay_frequency_high=membrane.decay_frequency_high,
+            strike_duration=np.array([item.duration for item in items]) if self.strike_duration[1] > 0.0 else 0.0,
         )
         maxima = np.max(np.abs(w), axis=1, keepdims=True)
         w *= np.divide(self.amplitude, maxima, out=np.zeros_like(maxima), where=maxima > 0.0)

@@ -16,7 +16,7 @@ import numpy as np
 from .._checks import checkNumber, isNumber, parseRange
 from ..physics import lossCoefficients
 
-__all__ = ['Membrane', 'Setting', 'drawSetting', 'parseSetting']
+__all__ = ['Membrane', 'Setting', 'checkRandom', 'drawSetting', 'parseSetting']
 
 Setting = float | tuple[float, float]
 """A setting that is a number (fixed) or a (min, max) range drawn per drum or per item."""
@@ -25,19 +25,32 @@ Setting = float | tuple[float, float]
 def parseSetting(
     name: str, value: object, unit: str, minimum: float = 0.0, inclusive: bool = False, infinite: bool = False
 ) -> tuple[float, float]:
-    """`value`, a number or a (min, max) range, as (low, high) through `parseRange`; ValueError naming `name`,
-    its `unit` and the fix. With `infinite`, the number inf is allowed too (inf, inf)."""
-    if infinite and isNumber(value) and value == math.inf:
-        return (math.inf, math.inf)
+    """`value`, a number or a (min, max) range, as (low, high) through `checkNumber` / `parseRange`; ValueError
+    naming `name`, its `unit` and the fix. With `infinite`, the number inf is allowed too (inf, inf)."""
+    if isNumber(value):
+        if infinite and value == math.inf:
+            return (math.inf, math.inf)
+        if infinite and not value > minimum:
+            raise ValueError(f'{name} must be > {minimum:g} ({unit}), or inf for none, got {value!r}.')
+        number = checkNumber(name, value, unit, minimum, inclusive)
+        return (number, number)
     try:
         return parseRange(name, value, minimum, inclusive)
     except ValueError:
         bound = f'{"≥" if inclusive else ">"} {minimum:g}'
         raise ValueError(
-            f'{name} must be a finite number {bound} ({unit}){" or inf" if infinite else ""}, or a (min, max) range '
-            f'of them with min ≤ max, got {value!r}; give e.g. {name}=(a, b) with {minimum:g} '
-            f'{"≤" if inclusive else "<"} a ≤ b.'
+            f'{name} must be {bound} ({unit}){" or inf" if infinite else ""}: a finite number or a (min, max) range '
+            f'with min ≤ max, got {value!r}; give e.g. {name}=(a, b) with {minimum:g} {"≤" if inclusive else "<"} '
+            'a ≤ b.'
         ) from None
+
+
+def checkRandom(location: object) -> None:
+    """ValueError unless the string setting listening_location is 'random' (a point drawn per item)."""
+    if location != 'random':
+        raise ValueError(
+            f"listening_location must be a point, None (the centre) or 'random' (drawn per item), got {location!r}."
+        )
 
 
 def drawSetting(value: tuple[float, float], rng: np.random.Generator) -> float:

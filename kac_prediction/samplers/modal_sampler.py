@@ -15,11 +15,11 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
-from .._checks import checkChoice, checkCount, checkModeCounts, checkNumber, parseRange
+from .._checks import checkCount, checkModeCounts, checkNumber, parseRange
 from ..physics import modalSynthesis, stiffModes, strikeWidthWeights
 from .audio_sampler import Labels, itemRNG
 from .item_sampler import ItemSampler
-from .membrane import Membrane, Setting, drawSetting, parseSetting
+from .membrane import Membrane, Setting, checkRandom, drawSetting, parseSetting
 
 __all__ = ['ModalSampler', 'Random', 'SizeRange', 'parseRange']
 
@@ -71,7 +71,7 @@ class ModalSampler(ItemSampler[_Item]):
         location = settings['listening_location']
         self.random_listening = isinstance(location, str)
         if self.random_listening:
-            checkChoice('listening_location', location, ('random',))
+            checkRandom(location)
             location = None
         self.listening_location = tuple(float(v) for v in (self._centre if location is None else location))
         self._checkLocation('listening_location', self.listening_location)
