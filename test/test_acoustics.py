@@ -5,7 +5,6 @@ from the package), exact delays and peak levels, determinism per (seed, item, ep
 import dataclasses
 import json
 import math
-import time
 from pathlib import Path
 
 import numpy as np
@@ -114,6 +113,9 @@ def test_noise_colour_slope(colour_name: str, slope_db_per_decade: float) -> Non
         ((6.0, 5.0, 3.0), (1.5, 2.0, 1.2), (4.1, 3.2, 1.6), 0.8),
         ((9.0, 3.0, 2.5), (2.0, 1.0, 1.0), (7.0, 2.1, 1.7), 0.5),  # long and narrow: Sabine's formula gives ≈ 1.0 s
         ((10.0, 8.0, 4.0), (2.5, 6.0, 1.0), (6.0, 2.0, 2.5), 0.8),
+        # rooms whose T30 is not smooth in the absorption: once made the calibration diverge, or T30 jumps over rt60
+        ((5.495, 3.960, 3.049), (2.091, 3.032, 1.213), (2.448, 3.226, 0.558), 0.2099),
+        ((9.879, 5.009, 3.489), (0.785, 2.651, 2.681), (9.126, 1.843, 1.648), 0.2148),
     ],
 )
 def test_room_t30_is_the_target(
@@ -134,17 +136,17 @@ def test_decay_time_of_an_exponential() -> None:
     assert abs(decayTime(energy, 1.0 / RATE) - 0.3) < 0.003
 
 
-def test_bank_cache_and_prefix(tmp_path: Path, bank: RoomBank) -> None:
+def test_bank_cache_and_prefix(tmp_path: Path, bank: RoomBank, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / 'rooms.npy'
     first = roomBank(3, seed=0, sample_rate=RATE, settings=ROOMS_ONLY, duration=0.5, path=path)
     assert path.is_file() and path.with_suffix('.json').is_file()
-    start = time.perf_counter()
-    again = roomBank(3, seed=0, sample_rate=RATE, settings=ROOMS_ONLY, duration=0.5, path=path)
-    assert time.perf_counter() - start < 0.5
+    with monkeypatch.context() as patch:
+        patch.setattr('kac_prediction.acoustics.bank.simulateRoom', None)  # read from the cache, not simulated
+        again = roomBank(3, seed=0, sample_rate=RATE, settings=ROOMS_ONLY, duration=0.5, path=path)
     assert np.array_equal(again.impulse_responses, first.impulse_responses) and again.rooms == first.rooms
     assert np.array_equal(first.impulse_responses, bank.impulse_responses[:3])  # room i depends on (seed, i) only
     assert first.impulse_responses.dtype == np.float32 and first.impulse_responses.shape == (3, RATE // 2)
-    assert all(abs(t30 / room.rt60 - 1.0) < 0.02 for t30, room in zip(first.t30, first.rooms, strict=True))
+    assert all(abs(t30 / room.rt60 - 1.0) < 0.05 for t30, room in zip(first.t30, first.rooms, strict=True))
     other = roomBank(2, seed=1, sample_rate=RATE, settings=ROOMS_ONLY, duration=0.5, path=path)
     assert other.rooms != first.rooms[:2] and len(np.load(path)) == 2  # other arguments: recomputed, rewritten
 
@@ -302,6 +304,7 @@ def test_clip_and_gain_and_delay_functions() -> None:
         (lambda: roomBank(1, 0, RATE, RecordingSettings(rt60=None)), 'settings.rt60'),
         (lambda: record(np.ones(4), RATE, seed=-1), 'seed'),
         (lambda: record(np.ones(4), RATE, seed=0, epoch=-1), 'epoch'),
+        (lambda: record(np.zeros(4), RATE, seed=0, settings=RecordingSettings.off(snr_db=10.0)), 'waveform is silent'),
     ],
 )
 def test_bad_input_names_the_argument(call, name: str) -> None:  # type: ignore[no-untyped-def]

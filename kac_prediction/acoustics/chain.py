@@ -64,6 +64,8 @@ def applyRecording(
     if not isinstance(recording, Recording):
         raise ValueError(f'recording must be a Recording, got {type(recording).__name__}.')
     rate = checkSampleRate('recording.sample_rate', recording.sample_rate)
+    if not np.any(x) and (recording.noise_colour is not None or recording.peak_dbfs is not None):
+        raise ValueError('waveform is silent (all zeros): it has no signal-to-noise ratio nor peak level to set.')
     y = resample(x, rate_in, rate)
     if recording.room is not None:
         h = np.trim_zeros(_impulseResponse(recording.room, rate, bank)[: y.size], 'b')  # a bank pads with zeros

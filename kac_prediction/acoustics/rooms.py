@@ -9,12 +9,13 @@ response (`simulateRoom`, `roomImpulseResponse`):
 - starts at the direct sound: the propagation time is removed (the sample nearest the direct arrival is index 0; the
   precursor lobes of its fractional-delay filter, less than a sample early, are dropped) and scaled so the direct
   sound has unit gain (pyroomacoustics gives it 1 / distance);
-- has T30 within 2 % of `rt60`, where T30 is `reverberation.decayTime` of h² over its first rt60 seconds (Schroeder
-  curve, line between −5 and −35 dB, extrapolated to −60 dB). Sabine's formula (pyroomacoustics.inverse_sabine)
-  misses that by −34 % to +124 % in rooms of the default ranges, because an image-source decay is not exponential;
-  so α is calibrated: first on the energies of the images, (1 − α)^order / distance², summed in 1-ms bins, then by
-  secant steps on the T30 of the response itself (one or two builds). T20 is shorter than T30 in long narrow rooms
-  (a bent decay), down to 0.75 · rt60.
+- has T30 within 2 % of `rt60` (5 % in rare rooms where T30 jumps with α: `_search`), where T30 is
+  `reverberation.decayTime` of h² over its first rt60 seconds (Schroeder curve, line between −5 and −35 dB,
+  extrapolated to −60 dB). Sabine's formula (pyroomacoustics.inverse_sabine) misses that by −34 % to +124 % in rooms
+  of the default ranges, because an image-source decay is not exponential; so α is calibrated: first on the energies
+  of the images, (1 − α)^order / distance², summed in 1-ms bins, then by a bracketing search on the T30 of the
+  response itself (usually one or two builds). T20 is shorter than T30 in long narrow rooms (a bent decay), down to
+  0.75 · rt60.
 
 The images are computed once per room; only their damping changes between builds. pyroomacoustics runs on one thread
 here (its multithreaded sums differ in the last bits), so a room's response is the same on every machine.
@@ -22,13 +23,12 @@ here (its multithreaded sums differ in the last bits), so a room's response is t
 
 import contextlib
 import math
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
-from scipy.optimize import brentq
 
 from .._checks import checkCount, checkNumber, isNumber, parseRange
 from ._signal import checkSampleRate
@@ -49,8 +49,9 @@ SPEED_OF_SOUND = 343.0  # m/s, pyroomacoustics' default
 DEFAULT_RT60 = (0.2, 0.8)
 DEFAULT_DIMENSIONS = ((3.0, 10.0), (3.0, 8.0), (2.4, 4.0))
 _ABSORPTION = (1e-4, 0.999)  # the energy absorption α searched for
-_TOLERANCE = 0.02  # |T30 / rt60 − 1| accepted
-_MAX_BUILDS = 6
+_TOLERANCE = 0.02  # the search stops when |ln(T30 / rt60)| is below this
+_ACCEPTED = 0.05  # and fails when it ends above this (T30 jumps over the target: `_search`)
+_MAX_BUILDS = 8
 _BIN = 1e-3  # s, the energy histogram of the first calibration
 
 
@@ -155,11 +156,57 @@ def _oneThread(pra: Any) -> Iterator[None]:
         pra.constants.set('num_threads', previous)
 
 
+def _eyring(sides: npt.NDArray[np.float64], target: float) -> float:
+    """β = −ln(1 − α) of Eyring's formula, T60 = 24 ln 10 · V / (c S β): the first guess."""
+    volume = float(np.prod(sides))
+    surface = 2.0 * float(sides[0] * sides[1] + sides[1] * sides[2] + sides[0] * sides[2])
+    return 24.0 * math.log(10.0) * volume / (SPEED_OF_SOUND * surface * target)
+
+
+def _search(miss: Callable[[float], float], start: float, bounds: tuple[float, float], evaluations: int) -> float:
+    """The x in `bounds` (x = ln β) at which miss(x) = ln(T30 / rt60), decreasing in x, is nearest 0, within
+    `_TOLERANCE` if found in `evaluations` calls: steps of slope −1 (T30 ∝ 1 / β for an exponential decay) until the
+    root is bracketed, then the Illinois variant of false position (bisection when that lands near an end). T30 can
+    jump with β, when the −5 dB point of the Schroeder curve moves past a strong early reflection: the search then
+    ends at the jump, on its side nearer the target."""
+    low: tuple[float, float] | None = None  # (x, miss > 0): too reverberant, x must grow
+    high: tuple[float, float] | None = None  # (x, miss < 0)
+    best, x, side = (math.inf, start), start, 0
+    for _ in range(evaluations):
+        m = miss(x)
+        best = min(best, (abs(m), x))
+        if abs(m) < _TOLERANCE:
+            break
+        if m > 0.0 and (low is None or x > low[0]):
+            if side > 0 and high is not None:
+                high = (high[0], 0.5 * high[1])
+            low, side = (x, m), 1
+        elif m < 0.0 and (high is None or x < high[0]):
+            if side < 0 and low is not None:
+                low = (low[0], 0.5 * low[1])
+            high, side = (x, m), -1
+        if low is not None and high is not None:
+            width = high[0] - low[0]
+            x = low[0] - low[1] * width / (high[1] - low[1])
+            if not low[0] + 0.02 * width < x < high[0] - 0.02 * width:
+                x = low[0] + 0.5 * width
+        else:
+            x = min(max(x + max(min(m, math.log(3.0)), -math.log(3.0)), bounds[0]), bounds[1])
+            if (m > 0.0 and x == bounds[1]) or (m < 0.0 and x == bounds[0]):
+                break  # the target is out of reach
+    return best[1]
+
+
 def _energyCalibration(
-    distances: npt.NDArray[np.float64], orders: npt.NDArray[np.int64], direct: float, target: float
+    distances: npt.NDArray[np.float64],
+    orders: npt.NDArray[np.int64],
+    direct: float,
+    target: float,
+    start: float,
+    bounds: tuple[float, float],
 ) -> float:
-    """β = −ln(1 − α) at which the images' energy histogram, Σ e^(−β·order) / distance² in 1-ms bins over the first
-    `target` s after the direct sound, has T30 = target; clamped to the searched range of α."""
+    """ln β at which the images' energy histogram, Σ e^(−β·order) / distance² in 1-ms bins over the first `target`
+    s after the direct sound, has T30 nearest `target` (`_search` from ln β = start)."""
     delay = (distances - direct) / SPEED_OF_SOUND
     keep = delay < target
     bins = math.ceil(target / _BIN)
@@ -168,15 +215,10 @@ def _energyCalibration(
     table = np.bincount(index, weights=distances[keep] ** -2.0, minlength=rows * bins).reshape(rows, bins)
     order = np.arange(rows)
 
-    def error(beta: float) -> float:
-        return math.log(max(decayTime(np.exp(-beta * order) @ table, _BIN), 1e-9) / target)
+    def miss(x: float) -> float:
+        return math.log(max(decayTime(np.exp(-math.exp(x) * order) @ table, _BIN), 1e-9) / target)
 
-    low, high = (-math.log1p(-a) for a in _ABSORPTION)
-    if error(low) <= 0.0:
-        return low
-    if error(high) >= 0.0:
-        return high
-    return float(brentq(error, low, high, xtol=1e-6, rtol=1e-6))
+    return _search(miss, start, bounds, 30)
 
 
 def _pyroomacoustics() -> Any:
@@ -188,7 +230,7 @@ def _pyroomacoustics() -> Any:
 def simulateRoom(room: Room, sample_rate: int, duration: float | None = None) -> RoomSimulation:
     """The room's impulse response at `sample_rate` (Hz) and how it was made. The response has ceil(duration ·
     sample_rate) samples (duration in s, default room.rt60): the response to rt60 s after the direct sound, zero after
-    it, cut if duration is shorter. ValueError if no absorption in [0.0001, 0.999] brings T30 within 2 % of rt60."""
+    it, cut if duration is shorter. ValueError if no absorption in [0.0001, 0.999] brings T30 within 5 % of rt60."""
     if not isinstance(room, Room):
         raise ValueError(f'room must be a Room, got {type(room).__name__}.')
     rate = checkSampleRate('sample_rate', sample_rate)
@@ -197,7 +239,7 @@ def simulateRoom(room: Room, sample_rate: int, duration: float | None = None) ->
     sides, microphone = np.array(room.dimensions), np.array(room.microphone)
     direct, target = room.distance, room.rt60
     max_order = math.ceil((direct + SPEED_OF_SOUND * target) * float(np.linalg.norm(1.0 / sides))) + 3
-    start = round(direct / SPEED_OF_SOUND * rate + pra.constants.get('frac_delay_length') // 2)
+    arrival = round(direct / SPEED_OF_SOUND * rate + pra.constants.get('frac_delay_length') // 2)
     covered = math.ceil(target * rate - 1e-9)
     with _oneThread(pra):
         shoebox = pra.ShoeBox(
@@ -218,24 +260,23 @@ def simulateRoom(room: Room, sample_rate: int, duration: float | None = None) ->
             images.damping = np.exp(-0.5 * beta * orders)[None, :].astype(np.float32)
             shoebox.compute_rir()
             response = np.zeros(covered)
-            part = np.asarray(shoebox.rir[0][0], dtype=np.float64)[start : start + covered]
+            part = np.asarray(shoebox.rir[0][0], dtype=np.float64)[arrival : arrival + covered]
             response[: part.size] = part * direct
             return response, decayTime(response**2, 1.0 / rate)
 
-        limits = [-math.log1p(-a) for a in _ABSORPTION]
-        beta = _energyCalibration(distances, orders, direct, target)
-        tried: list[tuple[float, float, npt.NDArray[np.float64], float]] = []  # (ln β, ln(T30 / rt60), h, T30)
-        for _ in range(_MAX_BUILDS):
-            response, t30 = build(beta)
-            tried.append((math.log(beta), math.log(max(t30, 1e-9) / target), response, t30))
-            if abs(tried[-1][1]) < _TOLERANCE:
-                break
-            slope = -1.0  # T30 ∝ 1 / β for an exponential decay
-            if len(tried) > 1 and tried[-1][0] != tried[-2][0]:
-                slope = min((tried[-1][1] - tried[-2][1]) / (tried[-1][0] - tried[-2][0]), -0.2)
-            beta = min(max(math.exp(tried[-1][0] - tried[-1][1] / slope), limits[0]), limits[1])
-    log_beta, miss, response, t30 = min(tried, key=lambda entry: abs(entry[1]))
-    if abs(miss) >= _TOLERANCE:
+        bounds = (math.log(-math.log1p(-_ABSORPTION[0])), math.log(-math.log1p(-_ABSORPTION[1])))
+        eyring = min(max(math.log(_eyring(sides, target)), bounds[0]), bounds[1])
+        built: dict[float, tuple[float, npt.NDArray[np.float64], float]] = {}  # ln β: (ln(T30 / rt60), h, T30)
+
+        def miss(x: float) -> float:
+            response, t30 = build(math.exp(x))
+            built[x] = (math.log(max(t30, 1e-9) / target), response, t30)
+            return built[x][0]
+
+        guess = _energyCalibration(distances, orders, direct, target, eyring, bounds)
+        log_beta = _search(miss, guess, bounds, _MAX_BUILDS)
+    error, response, t30 = built[log_beta]
+    if abs(error) >= _ACCEPTED:
         raise ValueError(f'rt60 = {target:g} s is out of reach in this room (T30 {t30:.3g} s at best): {room!r}.')
     absorption = -math.expm1(-math.exp(log_beta))
     out = np.zeros(length)
@@ -245,5 +286,5 @@ def simulateRoom(room: Room, sample_rate: int, duration: float | None = None) ->
 
 def roomImpulseResponse(room: Room, sample_rate: int, duration: float | None = None) -> npt.NDArray[np.float64]:
     """`simulateRoom(room, sample_rate, duration).impulse_response`: (ceil(duration · sample_rate),) float64, direct
-    sound at index 0 with unit gain, T30 within 2 % of room.rt60."""
+    sound at index 0 with unit gain, T30 within 2 % of room.rt60 (rarely 5 %: `simulateRoom`)."""
     return simulateRoom(room, sample_rate, duration).impulse_response
