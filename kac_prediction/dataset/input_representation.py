@@ -1,9 +1,11 @@
 """Input representations: the network input X computed from a waveform (end2end, power spectrogram, mel spectrogram, or
 the log-frequency power spectrum of the whole waveform).
 
-Everything is computed in float32 with torch.stft (torch.fft.rfft for 'spectrum'), on the device of the input tensor.
-Each row of a batch is computed with the same elementwise arithmetic as that row alone, so X does not depend on the
-batch it was transformed in nor on the number of threads (see `InputRepresentation.transformBatch`).
+The STFT types are computed in float32 with torch.stft, on the device of the input tensor; 'spectrum' in float64 with
+NumPy and SciPy on the CPU, from the float32 waveform, its X returned in float32 on the input's device (see
+`_SpectrumPlan`: a decimated signal's shorter FFT gives the bins of the full-rate one). Each row of a batch
+is computed with the same arithmetic as that row alone, on one thread, so X does not depend on the batch it was
+transformed in nor on the number of threads (see `InputRepresentation.transformBatch`).
 """
 
 import math
@@ -12,6 +14,8 @@ from typing import Any, Literal, TypedDict, cast, get_args, overload
 
 import numpy as np
 import numpy.typing as npt
+import scipy.fft
+import scipy.sparse
 import torch
 
 from .._checks import checkCount, checkInteger, isNumber
@@ -214,6 +218,116 @@ def _sparseBands(filterbank: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     return indices.T.contiguous(), weights.T.contiguous()
 
 
+_ALIAS_REJECTION = 180.0
+"""dB: stopband attenuation of each halving filter of 'spectrum' (`_halfband`): what the decimation folds onto a band
+is attenuated to 10⁻⁹ of its amplitude, below the rounding of a float32 FFT."""
+
+
+def _halfbandLength(sample_rate: float, f_top: float) -> int:
+    """The number of taps (≡ 3 mod 4) of a `_halfband` filter at sample_rate (Hz) passing 0…f_top and stopping
+    sample_rate / 2 − f_top…sample_rate / 2 (Kaiser's estimate for _ALIAS_REJECTION dB); 0 if f_top ≥ rate / 4."""
+    transition = sample_rate / 2.0 - 2.0 * f_top  # Hz
+    if transition <= 0.0:
+        return 0
+    taps = math.ceil((_ALIAS_REJECTION - 7.95) / (2.285 * 2.0 * math.pi * transition / sample_rate)) + 1
+    return 4 * math.ceil((taps - 3) / 4) + 3
+
+
+def _halfband(length: int) -> npt.NDArray[np.float64]:
+    """A halfband lowpass of `length` (≡ 3 mod 4) taps, float64: sinc(n / 2) / 2 in a Kaiser window (n = −c…c, c odd),
+    exactly 0 at the even n ≠ 0, scaled to a DC gain of 1. Its response is symmetric about a quarter of the rate."""
+    c = (length - 1) // 2
+    n = np.arange(-c, c + 1)
+    h = 0.5 * np.sinc(n / 2.0) * np.kaiser(length, 0.1102 * (_ALIAS_REJECTION - 8.7))
+    h[(n % 2 == 0) & (n != 0)] = 0.0
+    return np.asarray(h / h.sum(), dtype=np.float64)
+
+
+def _halve(x: npt.NDArray[np.float64], h: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """The even samples of the full convolution h * x, (⌈(len(x) + len(h) − 1) / 2⌉,) float64, for a `_halfband` h:
+    its even taps convolved with x's even samples, plus its centre tap times x's odd samples, delayed."""
+    c = (len(h) - 1) // 2  # odd: the centre tap is the only nonzero odd one
+    y = np.convolve(x[0::2], h[0::2])  # Σ_j h[2j] x[2m − 2j]
+    odd = x[1::2]
+    y[(c + 1) // 2 : (c + 1) // 2 + len(odd)] += h[c] * odd  # h[c] x[2m − c]
+    return y
+
+
+def _spectrumDecimation(length: int, sample_rate: int, n_fft: int, f_top: float) -> list[int]:
+    """The lengths of the halving filters (`_halfbandLength`) that 'spectrum' decimates a `length`-sample waveform
+    with, one per halving of the rate; f_top (Hz) is the highest frequency a band reads. As many stages as minimise
+    the filters' multiply-adds, Σ_s (length / 2^s) · (taps_s + 3) / 2, plus the cost of the (n_fft / D)-point rfft,
+    (n_fft / D) · log2(n_fft / D), D = 2^stages; [] (the n_fft-point rfft of the waveform) when none is cheaper."""
+    best: list[int] = []
+    best_cost = n_fft * math.log2(n_fft)
+    stages: list[int] = []
+    filtering, rate = 0.0, float(sample_rate)
+    while len(stages) < 8 and n_fft >> (len(stages) + 1) >= 2:
+        taps = _halfbandLength(rate, f_top)
+        if taps == 0:
+            break
+        stages.append(taps)
+        filtering += length / 2 ** len(stages) * (taps + 3) / 2
+        rate /= 2.0
+        size = n_fft >> len(stages)
+        cost = filtering + size * math.log2(size)
+        if cost < best_cost:
+            best, best_cost = list(stages), cost
+    return best
+
+
+class _SpectrumPlan:
+    """The bands of output_type 'spectrum' for waveforms of one length: `logBands` over the power of the n_fft-point
+    rfft of the zero-padded waveform, read from the shorter FFT of the waveform decimated by D = 2^stages.
+
+    Decimating x circularly filtered by h (both n_fft long) gives a signal whose (n_fft / 2)-point DFT is, at bin k,
+    ½ (H[k] X[k] + H[k + n_fft / 2] X[k + n_fft / 2]) (H, X: the n_fft-point DFTs of h and x). With h a lowpass
+    whose stopband begins at sample_rate / 2 − f_top, the second term of every bin a band reads (≤ f_top) is
+    attenuated by _ALIAS_REJECTION dB. After the stages (`_spectrumDecimation`), the (n_fft / D)-point DFT Y of the
+    decimated signal gives |X[k]|² = D² |Y[k]|² / Π_s |H_s[k]|²: the same bins of the same spectrum, no interpolation.
+    Each stage is the full convolution at half the rate (`_halve`); what lies beyond n_fft / D at the end is folded
+    onto the start, the circular filtering the zero-padded DFT implies. D² / Π_s |H_s[k]|² and the band weights are
+    one sparse (n_bands, bins) matrix. Everything is float64 and runs on one thread.
+    """
+
+    def __init__(self, length: int, sample_rate: int, n_fft: int, n_bands: int, f_min: float, f_max: float) -> None:
+        """Waveforms of `length` samples at sample_rate (Hz); `logBands`(sample_rate, n_fft, n_bands, f_min, f_max)."""
+        indices, weights = logBands(sample_rate, n_fft, n_bands, f_min, f_max)
+        keep = (weights > 0).numpy()
+        bins = indices.numpy()[keep]
+        band = np.broadcast_to(np.arange(n_bands), keep.shape)[keep]
+        self.low, self.high = int(bins.min()), int(bins.max()) + 1  # the bins the bands read: [low, high)
+        f_top = (self.high - 1) * sample_rate / n_fft
+        self.filters = [_halfband(taps) for taps in _spectrumDecimation(length, sample_rate, n_fft, f_top)]
+        self.decimation = 2 ** len(self.filters)
+        self.size = n_fft // self.decimation  # the FFT size of the decimated signal
+        gain = np.full(self.high - self.low, float(self.decimation) ** 2)  # D² / Π_s |H_s[k]|²
+        for s, h in enumerate(self.filters):
+            response = scipy.fft.rfft(h, n=n_fft >> s)[self.low : self.high]  # H_s at the rate of stage s
+            gain /= response.real**2 + response.imag**2
+        values = weights.numpy()[keep].astype(np.float64) * gain[bins - self.low]
+        self.matrix = scipy.sparse.csr_array((values, (band, bins - self.low)), shape=(n_bands, self.high - self.low))
+        self.matrix.sum_duplicates()
+        self.matrix.sort_indices()  # each band sums its bins in ascending order
+
+    def __call__(self, x: npt.NDArray[np.float32]) -> npt.NDArray[np.float64]:
+        """One waveform (L,) float32 → its bands (n_bands,) float64."""
+        y = x.astype(np.float64)
+        for h in self.filters:
+            y = _halve(y, h)
+        if len(y) > self.size:  # fold what lies beyond the DFT's period onto its start
+            folded = y[: self.size].copy()
+            for start in range(self.size, len(y), self.size):
+                tail = y[start : start + self.size]
+                folded[: len(tail)] += tail
+            y = folded
+        spectrum = scipy.fft.rfft(y, n=self.size)[self.low : self.high]
+        return np.asarray(self.matrix @ (spectrum.real**2 + spectrum.imag**2), dtype=np.float64)
+
+
+_PLANS = 8  # 'spectrum' plans kept per InputRepresentation (one per waveform length; ≈ 1.5 MB each)
+
+
 class InputRepresentation:
     """Transforms waveforms into network inputs according to `settings` (see `RepresentationSettings`)."""
 
@@ -226,7 +340,7 @@ class InputRepresentation:
         self.settings = _validSettings(settings, self.sample_rate)
         self._filterbanks: dict[int, torch.Tensor] = {}
         self._bands: dict[tuple[torch.device, int], tuple[torch.Tensor, torch.Tensor]] = {}
-        self._taps: dict[tuple[torch.device, int], tuple[torch.Tensor, torch.Tensor, torch.Tensor]] = {}
+        self._plans: dict[tuple[int, int], _SpectrumPlan] = {}
 
     @property
     def f_max(self) -> float:
@@ -300,10 +414,11 @@ class InputRepresentation:
     def transformBatch(self, waveforms: torch.Tensor | npt.NDArray[Any]) -> torch.Tensor:
         """Waveforms (B, L) of any real dtype → X float32 of shape (B, *transformShape(L, settings)), on their device.
 
-        One torch.stft call on the batch. Row b equals `transform(waveforms[b])` bit for bit, whatever the batch and
-        the number of threads: the FFT of a frame does not depend on the other frames, the power is |re|² + |im|²
-        and the mel bands are summed bin by bin in a fixed order with elementwise ops (no BLAS matmul, whose rounding
-        varies with the thread count).
+        One torch.stft call on the batch ('spectrum': one `_SpectrumPlan` call per row). Row b equals
+        `transform(waveforms[b])` bit for bit, whatever the batch and the number of threads: the FFT of a frame does
+        not depend on the other frames, the power is |re|² + |im|² and the mel bands are summed bin by bin in a fixed
+        order with elementwise ops (no BLAS matmul, whose rounding varies with the thread count); 'spectrum' runs
+        row by row on one thread.
         """
         x = self._asFloat32(waveforms)
         if x.dim() != 2:
@@ -326,12 +441,12 @@ class InputRepresentation:
         """(B, L) float32 → (B, *shape) float32."""
         s = self.settings
         shape = self.transformShape(x.shape[-1], s)  # also checks the length
+        if s['output_type'] == 'spectrum':
+            return self._spectrum(x)
         if s['normalise_input']:
             x = self.normalise(x)
         if s['output_type'] == 'end2end':
             return x
-        if s['output_type'] == 'spectrum':
-            return self._spectrum(x)
         window = torch.hann_window(s['window_length'], periodic=True, dtype=torch.float32, device=x.device)
         spectrum = torch.stft(
             x,
@@ -356,38 +471,25 @@ class InputRepresentation:
         return mel.permute(1, 0, 2).contiguous()
 
     def _spectrum(self, x: torch.Tensor) -> torch.Tensor:
-        """(B, L) float32 → (B, n_bins): the power of the zero-padded rfft of each whole waveform (size
-        `spectrumFFTSize`) summed over each log-frequency band, tap after tap in ascending frequency (index_add_,
-        no BLAS matmul)."""
+        """(B, L) float32 → (B, n_bins) float32 on x's device: the power of the zero-padded rfft of each whole
+        waveform (size `spectrumFFTSize`) summed over each log-frequency band (`logBands`), computed row by row by a
+        `_SpectrumPlan` (float64, on the CPU; the plans of the last _PLANS lengths are kept)."""
         s = self.settings
-        n_fft = spectrumFFTSize(x.shape[-1], self.sample_rate, s['n_bins'], s['f_min'], self.f_max)
-        bins, bands, weights = self._spectrumTaps(x.device, n_fft)
-        low, high = int(bins[0]), int(bins[-1]) + 1
-        # one rfft per row, on one thread: torch's batched rfft, and a long rfft split across threads, round
-        # differently from the same row alone
-        threads = torch.get_num_threads()
-        try:
-            if x.device.type == 'cpu':
-                torch.set_num_threads(1)
-            spectrum = torch.stack([torch.fft.rfft(row, n=n_fft)[low:high] for row in x])
-        finally:
-            torch.set_num_threads(threads)
-        power = (spectrum.real.square() + spectrum.imag.square()).T  # (bins low…high − 1, B)
-        taps = power.index_select(0, bins - low) * weights[:, None]  # (taps, B)
-        out = torch.zeros((s['n_bins'], x.shape[0]), dtype=torch.float32, device=x.device)
-        return out.index_add_(0, bands, taps).T.contiguous()
-
-    def _spectrumTaps(self, device: torch.device, n_fft: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        """The nonzero taps of `logBands` as flat (bin, band, weight) lists sorted by bin, on `device`, cached."""
-        if (device, n_fft) not in self._taps:
-            s = self.settings
-            indices, weights = logBands(self.sample_rate, n_fft, s['n_bins'], s['f_min'], self.f_max)
-            band = torch.arange(s['n_bins']).expand_as(indices)
-            keep = weights > 0
-            order = torch.argsort(indices[keep] * s['n_bins'] + band[keep])
-            taps = (indices[keep][order], band[keep][order], weights[keep][order])
-            self._taps[device, n_fft] = (taps[0].to(device), taps[1].to(device), taps[2].to(device))
-        return self._taps[device, n_fft]
+        length = x.shape[-1]
+        n_fft = spectrumFFTSize(length, self.sample_rate, s['n_bins'], s['f_min'], self.f_max)
+        plan = self._plans.pop((length, n_fft), None)
+        if plan is None:
+            plan = _SpectrumPlan(length, self.sample_rate, n_fft, s['n_bins'], s['f_min'], self.f_max)
+            while len(self._plans) >= _PLANS:
+                del self._plans[next(iter(self._plans))]  # the least recently used
+        self._plans[length, n_fft] = plan
+        rows = x.cpu().numpy()
+        if s['normalise_input']:
+            rows = self.normalise(rows)  # in float32, as torch does it, without torch's thread pool
+        out = np.empty((len(rows), s['n_bins']), dtype=np.float32)
+        for b, row in enumerate(rows):
+            out[b] = plan(row)
+        return torch.from_numpy(out).to(x.device)
 
     def _deviceBands(self, device: torch.device, n_fft: int) -> tuple[torch.Tensor, torch.Tensor]:
         """The sparse mel bands (`_sparseBands` of the filterbank) on `device`, cached."""
