@@ -14,6 +14,7 @@ used, from MAX_BACKOFF before the block holding the onset to the training length
 result equals resampling the whole waveform at once (to float rounding).
 """
 
+import functools
 import math
 import os
 from collections.abc import Callable, Iterator
@@ -121,21 +122,31 @@ def _ratio(target_rate: int, sample_rate: int) -> tuple[int, int]:
     return ratio.numerator, ratio.denominator
 
 
+@functools.lru_cache(maxsize=8)
+def _resamplingFilter(up: int, down: int) -> npt.NDArray[np.float64]:
+    """resample_poly's default FIR filter for up / down (read-only, designed once per ratio: 20 · max(up, down) + 1
+    taps, a few ms for a 44.1 → 48 kHz ratio)."""
+    from scipy.signal import firwin
+
+    half_length = 10 * max(up, down)  # as resample_poly designs it
+    taps = np.asarray(firwin(2 * half_length + 1, 1.0 / max(up, down), window=('kaiser', 5.0)), dtype=np.float64)
+    taps.flags.writeable = False
+    return taps
+
+
 class _Resampler:
-    """`scipy.signal.resample_poly` by up / down with its default filter, designed once. `context` (source frames, a
-    multiple of down) is how far each output sample's filter reaches into the input, so that resampling a stretch
-    with `context` frames on each side gives the outputs of its middle exactly as resampling everything at once."""
+    """`scipy.signal.resample_poly` by up / down with its default filter (`_resamplingFilter`). `context` (source
+    frames, a multiple of down) is how far each output sample's filter reaches into the input, so that resampling a
+    stretch with `context` frames on each side gives the outputs of its middle exactly as resampling everything at
+    once."""
 
     def __init__(self, up: int, down: int) -> None:
         self.up, self.down = up, down
         self.filter: npt.NDArray[np.float64] | None = None
         self.context = 0
         if up != down:
-            from scipy.signal import firwin
-
-            half_length = 10 * max(up, down)  # as resample_poly designs it
-            self.filter = np.asarray(firwin(2 * half_length + 1, 1.0 / max(up, down), window=('kaiser', 5.0)))
-            self.context = down * math.ceil((math.ceil(half_length / up) + 1) / down)
+            self.filter = _resamplingFilter(up, down)
+            self.context = down * math.ceil((math.ceil(10 * max(up, down) / up) + 1) / down)
 
     def __call__(self, x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
         """(n,) → (⌈n · up / down⌉,) float64."""
@@ -172,11 +183,14 @@ def _excerpt(
     # pass 1: the peak magnitude of each block of the resampled mono mix
     maxima: list[float] = []
     buffer, buffer_start, frames, core, audible = np.zeros(0), 0, 0, 0, False
+    last: tuple[int, int, npt.NDArray[np.float64]] | None = None  # (first, stop, resampled) of the latest stretch
 
     def coreMaximum(end_of_file: bool) -> float:
         """max |output| of source frames [core, core + block) (to the end of the output for the last block)."""
-        first = max(0, core - context)
-        y = resample(buffer[first - buffer_start : min(core + block + context, frames) - buffer_start])
+        nonlocal last
+        first, end = max(0, core - context), min(core + block + context, frames)
+        y = resample(buffer[first - buffer_start : end - buffer_start])
+        last = (first, end, y)
         stop = len(y) if end_of_file and core + block >= frames else (core + block - first) * up // down
         return float(np.abs(y[(core - first) * up // down : stop]).max(initial=0.0))
 
@@ -207,7 +221,8 @@ def _excerpt(
     start = max(0, (max(0, first_output - backoff) * down // up - context) // down * down)
     stop = min(frames, math.ceil((first_output + block * up // down + length) * down / up) + context)
     source = read(start, stop)
-    x = resample(_mono(source))
+    # a short file is resampled whole in pass 1: the same frames give the same output
+    x = last[2] if last is not None and last[:2] == (start, stop) else resample(_mono(source))
     offset = start * up // down  # the output index of x[0]
     magnitude = np.abs(x)
     beyond = np.flatnonzero(magnitude[first_output - offset :] > ONSET_THRESHOLD * peak)

@@ -19,6 +19,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import numpy.typing as npt
 import torch
 from tqdm import tqdm
@@ -33,6 +34,7 @@ from .outline import maskOutline
 __all__ = ['Predictor', 'loadPredictor']
 
 _BATCH_SIZE = 64
+_CHUNK_BYTES = 1 << 24  # excerpts held at once by readFiles before they are transformed
 
 
 class Predictor:
@@ -84,21 +86,29 @@ class Predictor:
         """The network inputs (len(paths), n_bins) float32 of audio files, and each file's quality warnings
         (`audioWarnings`; none is issued). Every path is checked before any is read: FileNotFoundError for a missing
         one; ValueError naming a file that is unreadable, empty, silent or of an absurd sample rate; MemoryError
-        naming the file being read."""
+        naming the file being read. The excerpts are transformed a chunk of files at a time (`transformBatch`, the
+        same X as one by one), in memory bounded by _CHUNK_BYTES whatever the number of files."""
         for path in paths:
             if not os.path.isfile(path):
                 raise FileNotFoundError(f'no audio file at {os.fspath(path)}')
-        rows, found = [], []
+        f_min = float(self.representation_settings['f_min'])
+        chunk = max(1, _CHUNK_BYTES // (8 * self.length))  # excerpts (float64) per transformBatch
+        rows, found, waveforms = [], [], []
         for path in tqdm(paths, desc='Reading audio', unit=' files', disable=not progressbar):
             try:
-                row, messages = self._checked(readAudioExcerpt(path, self.sample_rate, self.length))
+                excerpt = readAudioExcerpt(path, self.sample_rate, self.length)
+                found.append(audioWarnings(excerpt, f_min))
+                waveforms.append(excerpt.waveform)
+                if len(waveforms) == chunk:
+                    rows.append(self.representation.transformBatch(np.stack(waveforms)))
+                    waveforms = []
             except MemoryError as error:
                 raise MemoryError(f'out of memory reading {os.fspath(path)}: {error}') from error
-            rows.append(row)
-            found.append(messages)
+        if waveforms:
+            rows.append(self.representation.transformBatch(np.stack(waveforms)))
         if not rows:
             return torch.zeros((0, self.representation_settings['n_bins']), dtype=torch.float32), found
-        return torch.stack(rows), found
+        return torch.cat(rows), found
 
     def readInputs(self, paths: Sequence[str | os.PathLike[str]], progressbar: bool = True) -> torch.Tensor:
         """The network inputs (len(paths), n_bins) float32 of audio files (`readFiles`), issuing an
