@@ -87,16 +87,29 @@ def renderCPU(drum: Drum, steps: int, dtype: type[np.floating[Any]]) -> npt.NDAr
     current = (drum.start * drum.velocity).astype(dtype)
     previous = np.zeros_like(current)
     out = np.zeros(steps, dtype=np.float64)
-    if steps > 1:
-        coefficients = drum.coefficients.astype(dtype)
-        if drum.general:
-            _stepCPUGeneral(
-                previous, current, np.zeros_like(current), drum.runs, np.uint64(drum.width), coefficients, steps,
-                drum.listen_index, drum.listen_weight, out, drum.force.astype(dtype), drum.velocity.astype(dtype),
-            )  # fmt: skip
-        else:
-            _stepCPU(
-                previous, current, drum.runs, np.uint64(drum.width), coefficients, steps, drum.listen_index,
-                drum.listen_weight, out,
-            )  # fmt: skip
+    if steps <= 1:
+        return out
+    coefficients = drum.coefficients.astype(dtype)
+    width = np.uint64(drum.width)
+    general = steps
+    if drum.general and drum.coefficients[3] == 0.0:  # a force pulse alone: the general kernel while it lasts
+        general = min(steps, drum.force.size + 1)
+    if drum.general:
+        _stepCPUGeneral(
+            previous, current, np.zeros_like(current), drum.runs, width, coefficients, general, drum.listen_index,
+            drum.listen_weight, out, drum.force.astype(dtype), drum.velocity.astype(dtype),
+        )  # fmt: skip
+        if general == steps:
+            return out
+        if (general - 2) % 2:  # the kernel swapped its states an odd number of times
+            previous, current = current, previous
+    # the plain kernel from step `general` on (0 without a pulse); it rewrites out[general − 2], which it zeroes,
+    # and out[general − 1] (the same value); its arithmetic equals the general kernel's with c3 = 0 and no force
+    first = max(general - 2, 0) if drum.general else 0
+    kept = out[first]
+    _stepCPU(
+        previous, current, drum.runs, width, coefficients, steps - first, drum.listen_index, drum.listen_weight,
+        out[first:],
+    )  # fmt: skip
+    out[first] = kept
     return out
