@@ -35,3 +35,5 @@ bench: $(STAMP)
 	$(BIN)/python bench/fdtd.py
 	$(BIN)/python bench/dataset.py
 	$(BIN)/python bench/training.py
+	$(BIN)/python bench/spectrum.py
+	$(BIN)/python bench/predict.py
