@@ -12,8 +12,10 @@ Each subcommand has --help.
 
 import argparse
 import json
+import math
 import os
 import sys
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -170,24 +172,43 @@ def _predict(args: argparse.Namespace) -> int:
     from .inference import loadPredictor
 
     predictor = loadPredictor(args.checkpoint)
+    if args.wave_speed is not None and (args.tension is not None or args.density is not None):
+        raise ValueError('give either --wave-speed or --tension and --density, not both.')
+    if (args.tension is None) != (args.density is None):
+        raise ValueError('--tension (N/m) and --density (kg/m²) go together: c = sqrt(tension / density).')
+    wave_speed = args.wave_speed
+    if args.tension is not None:
+        if not (args.tension > 0 and args.density > 0):
+            raise ValueError(f'--tension and --density must be > 0, got {args.tension} and {args.density}.')
+        wave_speed = math.sqrt(args.tension / args.density)
+    transit = 'transit_time' in predictor.labels
+    if transit and wave_speed is None:
+        print('warning: no --wave-speed (or --tension/--density): drum_size assumes the training default 100 m/s; '
+              'sound fixes only size / wave speed', file=sys.stderr)  # fmt: skip
     X, found = predictor.readFiles(args.audio, progressbar=len(args.audio) > 1)
     for path, messages in zip(args.audio, found, strict=True):  # the rules: audioWarnings, inference/audio.py
         for message in messages:
             print(f'warning: {path}: {message}', file=sys.stderr)
+    with warnings.catch_warnings():  # the missing wave speed was reported above
+        warnings.simplefilter('ignore', UserWarning)
+        predicted = predictor.predictInputs(X, wave_speed)
     results = [
         {'file': path, **labels, 'warnings': messages}
-        for path, labels, messages in zip(args.audio, predictor.predictInputs(X), found, strict=True)
+        for path, labels, messages in zip(args.audio, predicted, found, strict=True)
     ]
+    shown = [*predictor.labels, *(['drum_size', 'wave_speed'] if transit else [])]
     outlines = any('outline' in result for result in results)
     if args.json:
         print(json.dumps(results, indent=2))
     else:
         from .pipeline.plots import LABEL_UNITS
 
-        header = ['file'] + [f'{label} ({LABEL_UNITS[label]})' if LABEL_UNITS.get(label) else label
-                             for label in predictor.labels] + (['outline points'] if outlines else [])  # fmt: skip
+        units = {**LABEL_UNITS, 'transit_time': 's', 'wave_speed': 'm/s'}
+        header = ['file'] + [f'{label} ({units[label]})' if units.get(label) else label
+                             for label in shown] + (['outline points'] if outlines else [])  # fmt: skip
+        formats = {label: '.4g' if label == 'transit_time' else '.4f' for label in shown}
         rows = [
-            [str(result['file'])] + [f'{result[label]:.4f}' for label in predictor.labels]
+            [str(result['file'])] + [format(result[label], formats[label]) for label in shown]
             + ([str(len(result['outline']))] if outlines else [])
             for result in results
         ]  # fmt: skip
@@ -201,7 +222,7 @@ def _predict(args: argparse.Namespace) -> int:
         from .inference import plotPrediction
 
         for index, result in enumerate(results):
-            labels = {key: result[key] for key in [*predictor.labels, *(['outline'] if outlines else [])]}
+            labels = {key: result[key] for key in [*shown, *(['outline'] if outlines else [])]}
             written = plotPrediction(
                 X[index].numpy(), predictor.representation_settings, predictor.sampler_name, labels,
                 _plotPath(args.plot, index, len(results)), title=os.path.basename(result['file']),
@@ -285,6 +306,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         '--plot', default='', metavar='PATH', help='write a PNG of the spectrum and the predicted drum (several files: '
         'PATH with _<index> before the suffix, from 0)',
     )  # fmt: skip
+    predict.add_argument(
+        '--wave-speed', type=float, default=None, metavar='C', help="m/s: the membrane's wave speed, turning a "
+        'predicted transit_time (realistic routines) into drum_size = C × transit_time (default 100 m/s, warned)',
+    )  # fmt: skip
+    predict.add_argument('--tension', type=float, default=None, metavar='T', help='N/m (with --density: c = sqrt(T/D))')
+    predict.add_argument('--density', type=float, default=None, metavar='D', help='kg/m² (with --tension)')
     args = parser.parse_args(arguments)
     if args.command == 'predict':
         try:

@@ -31,7 +31,11 @@ from ..pipeline.load_model import loadModel
 from .audio import AudioExcerpt, InputQualityWarning, audioExcerpt, audioWarnings, readAudioExcerpt
 from .outline import maskOutline
 
-__all__ = ['Predictor', 'loadPredictor']
+__all__ = ['DEFAULT_WAVE_SPEED', 'Predictor', 'loadPredictor']
+
+DEFAULT_WAVE_SPEED = 100.0
+"""m/s: the samplers' default material (2000 N/m, 0.2 kg/m²), assumed when a transit_time checkpoint is given no
+wave speed."""
 
 _BATCH_SIZE = 64
 _CHUNK_BYTES = 1 << 24  # excerpts held at once by readFiles before they are transformed
@@ -117,9 +121,29 @@ class Predictor:
         _warn(paths, found)
         return X
 
-    def predictInputs(self, X: torch.Tensor) -> list[dict[str, Any]]:
+    def sized(self, result: dict[str, Any], wave_speed: float | None = None) -> dict[str, Any]:
+        """`result` with drum_size (m) = wave_speed (m/s) × transit_time (s) and 'wave_speed', 'wave_speed_source'
+        ('given' or 'training default', DEFAULT_WAVE_SPEED) when the model predicts transit_time (a realistic
+        routine's); otherwise `result` unchanged. Sound fixes only size / wave speed: the size needs c."""
+        if 'transit_time' not in result:
+            return result
+        source = 'given' if wave_speed is not None else 'training default'
+        c = float(wave_speed) if wave_speed is not None else DEFAULT_WAVE_SPEED
+        if not (math.isfinite(c) and c > 0):
+            raise ValueError(f'wave_speed must be a positive number of m/s, got {wave_speed!r}.')
+        return {**result, 'drum_size': c * float(result['transit_time']), 'wave_speed': c, 'wave_speed_source': source}
+
+    def predictInputs(self, X: torch.Tensor, wave_speed: float | None = None) -> list[dict[str, Any]]:
         """Labels in physical units of network inputs X (N, n_bins), in batches: [{label: value}, …] (plus
-        'outline' for an OutlineCRePE)."""
+        'outline' for an OutlineCRePE; plus drum_size, wave_speed and its source for a transit_time model, `sized`:
+        wave_speed in m/s, default DEFAULT_WAVE_SPEED with a UserWarning)."""
+        if 'transit_time' in self.labels and wave_speed is None:
+            warnings.warn(
+                f'no wave_speed given: drum_size assumes the training default {DEFAULT_WAVE_SPEED:g} m/s '
+                "(sound fixes only size / wave speed; give the membrane's c = sqrt(tension / density))",
+                UserWarning,
+                stacklevel=2,
+            )
         device = self.model.label_mean.device
         results: list[dict[str, Any]] = []
         for k in range(0, len(X), _BATCH_SIZE):
@@ -131,28 +155,35 @@ class Predictor:
             if 'mask' in predicted:
                 for row, mask in zip(rows, predicted['mask'].cpu().numpy(), strict=True):
                     row['outline'] = maskOutline(mask, row['drum_size'])
-            results.extend(rows)
+            results.extend(self.sized(row, wave_speed) for row in rows)
         return results
 
-    def predictWaveform(self, waveform: npt.ArrayLike, sample_rate: int, with_warnings: bool = False) -> dict[str, Any]:
+    def predictWaveform(
+        self, waveform: npt.ArrayLike, sample_rate: int, with_warnings: bool = False, wave_speed: float | None = None
+    ) -> dict[str, Any]:
         """The labels {label: value} in physical units of one waveform (L,) or (L, C) at sample_rate (Hz). Issues an
-        InputQualityWarning per quality warning (`audioWarnings`); with_warnings adds them as 'warnings': [str]."""
+        InputQualityWarning per quality warning (`audioWarnings`); with_warnings adds them as 'warnings': [str].
+        wave_speed (m/s): turns a predicted transit_time into drum_size (`sized`)."""
         x, messages = self._checked(audioExcerpt(waveform, sample_rate, self.sample_rate, self.length))
         _warn(['waveform'], [messages])
-        result = self.predictInputs(x[None])[0]
+        result = self.predictInputs(x[None], wave_speed)[0]
         return {**result, 'warnings': messages} if with_warnings else result
 
     def predictFiles(
-        self, paths: Sequence[str | os.PathLike[str]], progressbar: bool = True, with_warnings: bool = False
+        self,
+        paths: Sequence[str | os.PathLike[str]],
+        progressbar: bool = True,
+        with_warnings: bool = False,
+        wave_speed: float | None = None,
     ) -> list[dict[str, Any]]:
         """[{'file': path, label: value, …}, …] for audio files in any format soundfile reads (see `readFiles` for
         the errors); a tqdm bar over the files unless progressbar is False. Issues an InputQualityWarning
-        'PATH: problem' per quality warning; with_warnings adds each file's as 'warnings': [str] ([] for none)."""
+        'PATH: problem' per quality warning; with_warnings adds each file's as 'warnings': [str] ([] for none).
+        wave_speed (m/s): turns a predicted transit_time into drum_size (`sized`)."""
         X, found = self.readFiles(paths, progressbar)
         _warn(paths, found)
-        results = [
-            {'file': os.fspath(path), **labels} for path, labels in zip(paths, self.predictInputs(X), strict=True)
-        ]
+        predicted = self.predictInputs(X, wave_speed)
+        results = [{'file': os.fspath(path), **labels} for path, labels in zip(paths, predicted, strict=True)]
         if with_warnings:
             for result, messages in zip(results, found, strict=True):
                 result['warnings'] = messages
