@@ -5,7 +5,8 @@
 
 audio.py reads and prepares audio (mono, resampled, aligned on the strike, the training length; files in blocks, in
 memory bounded whatever their length) and says when it is too poor for a model (InputQualityWarning); predictor.py
-runs a checkpoint; outline.py turns a predicted mask into an outline in metres; plots.py draws predictions.
+runs a checkpoint; robustness.py scores one on held-out drums under noise, rooms, the recording chain, other
+materials, rates and renderers; outline.py turns a predicted mask into an outline in metres; plots.py draws predictions.
 """
 
 from .audio import (
@@ -23,16 +24,21 @@ from .audio import (
 from .outline import maskGrid, maskOutline
 from .plots import plotOutlines, plotPrediction
 from .predictor import Predictor, loadPredictor
+from .robustness import CONDITIONS, EVALUATION_SEED, HeldOut, evaluateRobustness, renderCondition, robustnessTable
 
 __all__ = [
+    'CONDITIONS',
+    'EVALUATION_SEED',
     'MAX_SAMPLE_RATE',
     'MIN_SAMPLE_RATE',
     'ONSET_THRESHOLD',
     'AudioExcerpt',
+    'HeldOut',
     'InputQualityWarning',
     'Predictor',
     'audioExcerpt',
     'audioWarnings',
+    'evaluateRobustness',
     'loadPredictor',
     'maskGrid',
     'maskOutline',
@@ -41,4 +47,6 @@ __all__ = [
     'prepareAudio',
     'readAudioExcerpt',
     'readAudioFile',
+    'renderCondition',
+    'robustnessTable',
 ]
