@@ -4,6 +4,7 @@ script, scripts/evaluate_robustness.py."""
 import importlib.util
 import json
 import math
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,13 @@ import pytest
 import torch
 
 from kac_prediction.architecture import SpectrumCRePE
-from kac_prediction.inference import CONDITIONS, evaluateRobustness, renderCondition, robustnessTable
+from kac_prediction.inference import (
+    CONDITIONS,
+    evaluateRobustness,
+    loadPredictor,
+    renderCondition,
+    robustnessTable,
+)
 from kac_prediction.pipeline.checkpoints import saveCheckpoint
 from kac_prediction.samplers import BesselModel
 
@@ -41,6 +48,22 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Path:
         'run_info': {'epoch': 1, 'exports_dir': str(directory), 'id': directory.name,
                      'model': {'name': 'SpectrumCRePE', 'version': 'test'}},
         'testing_loss': None, 'training_loss': 0.5, 'training_state': {},
+    }  # fmt: skip
+    saveCheckpoint(checkpoint, directory / 'best.pt')
+    return directory
+
+
+@pytest.fixture(scope='module')
+def transit_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """best.pt of an untrained tiny SpectrumCRePE of transit_time (s), as a realistic routine's."""
+    directory = tmp_path_factory.mktemp('model') / 'transit'
+    directory.mkdir()
+    torch.manual_seed(1)
+    model = SpectrumCRePE('tiny', 0.0, 1e-3, 'adam', labels=['transit_time'], log_labels=['transit_time'])
+    model.fitLabels(torch.tensor([[0.003], [0.006], [0.01]], dtype=torch.float64))
+    checkpoint: Any = {
+        'dataset': DATASET, 'model_kwargs': dict(model.model_kwargs), 'model_state_dict': model.state_dict(),
+        'run_info': {'epoch': 1, 'exports_dir': '', 'id': 'transit', 'model': {'name': 'SpectrumCRePE', 'version': ''}},
     }  # fmt: skip
     saveCheckpoint(checkpoint, directory / 'best.pt')
     return directory
@@ -143,3 +166,15 @@ def test_script_prints_the_table_and_writes_json(run: Path, tmp_path: Path, caps
     assert 'unknown condition' in capsys.readouterr().err
     assert script.main([str(tmp_path / 'nope')]) == 2
     assert 'error:' in capsys.readouterr().err
+
+
+def test_a_transit_time_model_is_sized_with_each_drums_true_wave_speed(transit_run: Path) -> None:
+    held = renderCondition(DATASET, 'material', 6)
+    predictor = loadPredictor(transit_run)
+    X = torch.stack([predictor.inputs(x, r) for x, r in zip(held.waveforms, held.rates, strict=True)])
+    transit = np.array([p['transit_time'] for p in predictor.predictInputs(X, wave_speed=1.0)])
+    expected = 100.0 * math.sqrt(np.mean((held.wave_speed * transit - held.drum_size) ** 2))
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')
+        (row,) = evaluateRobustness(transit_run, ['material'], n_drums=6, progressbar=False)
+    assert 'note' not in row and row['model_rmse_cm'] == pytest.approx(expected, rel=1e-9)
