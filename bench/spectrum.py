@@ -13,7 +13,8 @@ timed between them in each repeat; each figure is the best of --repeats. Target:
 Agreement: per band, |ours − reference| / (reference + 10⁻⁸ · the item's strongest band) ≤ 1e-3 (SpectrumCRePE reads
 log10(P / max P + 10⁻⁸): this bounds the change of its input by 4.3·10⁻⁴); also printed against the same algorithm
 in float64 (NumPy), which the float32 reference itself misses by up to 10⁻⁵ on drums. The breakdowns time each stage
-alone on one item. A second line does the same for the polygon routine's setting (0.5 s, 100 Hz–10 kHz, 2¹⁷ points).
+alone on one item, torch on one thread (with two on a busy machine, its small ops wait on each other). A second
+line does the same for the polygon routine's setting (0.5 s, 100 Hz–10 kHz, 2¹⁷ points).
 """
 
 import argparse
@@ -114,13 +115,13 @@ def seconds(function: Callable[[], object], repeats: int = 20) -> float:
 
 
 def breakdowns(x: npt.NDArray[np.float64], reference: Reference, ours: InputRepresentation) -> tuple[str, str]:
-    """'stage ms, …' of one item for the reference and for ours, each stage timed alone (best of 20)."""
+    """'stage ms, …' of one item for the reference and for ours, each stage timed alone on one thread (best of 20)."""
     row = torch.tensor(x, dtype=torch.float32)
     spectrum = torch.fft.rfft(row, n=reference.n_fft)[reference.low : reference.high]
     power = spectrum.real.square() + spectrum.imag.square()
     bins = reference.bins - reference.low
     ref: dict[str, Callable[[], object]] = {
-        f'rfft 2^{reference.n_fft.bit_length() - 1} float32': oneThread(lambda: torch.fft.rfft(row, n=reference.n_fft)),
+        f'rfft 2^{reference.n_fft.bit_length() - 1} float32': lambda: torch.fft.rfft(row, n=reference.n_fft),
         'power': lambda: spectrum.real.square() + spectrum.imag.square(),
         'bands': lambda: torch.zeros(reference.settings['n_bins']).index_add_(
             0, reference.bands, power[bins] * reference.weights
@@ -141,7 +142,7 @@ def breakdowns(x: npt.NDArray[np.float64], reference: Reference, ours: InputRepr
     new['normalise'] = lambda: InputRepresentation.normalise(row.numpy()).astype(np.float64)
 
     def line(stages: dict[str, Callable[[], object]]) -> str:
-        return ', '.join(f'{name} {1000 * seconds(function):.2f}' for name, function in stages.items())
+        return ', '.join(f'{name} {1000 * seconds(oneThread(function)):.2f}' for name, function in stages.items())
 
     return line(ref), line(new)
 
@@ -196,8 +197,8 @@ def main() -> None:
             f'reference vs float64 {reference_float64:.1e}  (|Δ| / (band + 1e-8 · max band), max over bands and items)'
         )
         reference_stages, our_stages = breakdowns(waveforms[0], reference, ours)
-        print(f'  reference, one item (ms): {reference_stages}')
-        print(f'  ours, one item (ms): {our_stages}')
+        print(f'  reference, one item, one thread (ms): {reference_stages}')
+        print(f'  ours, one item, one thread (ms): {our_stages}')
         print(f'  other processes used {100 * load.share:.0f} % of the CPUs meanwhile')
 
 
