@@ -82,7 +82,7 @@ def test_one_row_per_condition_with_every_column(rows: list[dict[str, Any]]) -> 
         assert row['n'] == 8
         for key in ('model_rmse_cm', 'mean_rmse_cm', 'physics_rmse_cm'):
             assert isinstance(row[key], float) and row[key] >= 0.0
-        assert isinstance(row['physics_failures'], int)
+        assert isinstance(row['physics_failures'], int) and 0 <= row['physics_off_10pct'] <= 8
     assert 'note' in rows[FAST.index('material')]
     table = robustnessTable(rows)
     assert table.splitlines()[0].startswith('condition') and len(table.splitlines()) == 1 + len(FAST)
@@ -91,7 +91,8 @@ def test_one_row_per_condition_with_every_column(rows: list[dict[str, Any]]) -> 
 
 def test_physics_only_is_near_exact_on_clean_bessel_drums(rows: list[dict[str, Any]]) -> None:
     clean = rows[0]
-    assert clean['physics_failures'] == 0 and clean['physics_rmse_cm'] < 0.1  # < 1 mm given the true c
+    assert clean['physics_failures'] == clean['physics_off_10pct'] == 0
+    assert clean['physics_rmse_cm'] < 0.1  # < 1 mm given the true c
     assert rows[FAST.index('rate')]['physics_rmse_cm'] < 0.1
 
 
@@ -109,6 +110,9 @@ def test_physics_only_fails_more_under_10_db_noise(run: Path) -> None:
     clean, noisy = evaluateRobustness(run, ['clean', 'snr10'], n_drums=16, progressbar=False)
     assert (noisy['physics_failures'], noisy['physics_rmse_cm']) > (clean['physics_failures'], clean['physics_rmse_cm'])
     assert noisy['physics_rmse_cm'] > 10.0 * max(clean['physics_rmse_cm'], 1e-3)
+    assert (
+        noisy['physics_failures'] + noisy['physics_off_10pct'] > clean['physics_failures'] + clean['physics_off_10pct']
+    )
 
 
 def test_held_out_drums_differ_from_training_and_conditions_render_as_specified() -> None:
