@@ -41,3 +41,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/training.py
 	$(BIN)/python bench/spectrum.py
 	$(BIN)/python bench/predict.py
+	$(BIN)/python bench/recording_chain.py
