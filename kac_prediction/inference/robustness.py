@@ -1,5 +1,5 @@
 """Robustness: a checkpoint's errors on held-out drums heard under conditions it was not trained for, beside
-predicting the training mean and the physics-only baseline on the same audio (DESIGN.md §9; docs/architecture.md,
+predicting the training mean and the physics-only baseline on the same audio (docs/architecture.md,
 "The recording chain").
 
     from kac_prediction.inference.robustness import evaluateRobustness, robustnessTable
