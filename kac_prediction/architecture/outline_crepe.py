@@ -10,6 +10,8 @@ from .spectrum_crepe import SpectrumCRePE
 
 __all__ = ['OutlineCRePE', 'OutlineLoss']
 
+_SIZE_LABELS = ('drum_size', 'transit_time')  # the size outputs OutlineCRePE may have (m; s)
+
 
 class OutlineLoss(torch.nn.Module):
     """The loss of OutlineCRePE: the squared error of the standardised size (column 0) plus `mask_weight` times the
@@ -35,7 +37,8 @@ class OutlineLoss(torch.nn.Module):
 
 
 class OutlineCRePE(SpectrumCRePE):
-    """SpectrumCRePE predicting `drum_size` (standardised in ln space, as SpectrumCRePE) and the drum's outline: the
+    """SpectrumCRePE predicting a size (`size_label`: `drum_size` in m, or the realistic routine's `transit_time` in
+    s; standardised in ln space, as SpectrumCRePE) and the drum's outline: the
     logits of a grid_size × grid_size occupancy mask of the shape in its canonical pose, drawn as `Shape.draw` draws
     it (the larger side of the bounding box spans the grid; `mask[x_index, y_index]`).
 
@@ -57,14 +60,18 @@ class OutlineCRePE(SpectrumCRePE):
         label_spread: Sequence[float] | None = None,
         dynamic_range: float = 8.0,
         mask_weight: float = 1.0,
+        size_label: str = 'drum_size',
     ) -> None:
         """depth, dropout, learning_rate, optimiser, dynamic_range: as SpectrumCRePE. grid_size: the mask's side in
-        cells (≥ 4). label_mean, label_spread: of ln(drum_size) (`fitLabels` sets them). mask_weight: the weight of
-        the mask's cross-entropy against the size's squared error (> 0)."""
+        cells (≥ 4). label_mean, label_spread: of ln(size) (`fitLabels` sets them). mask_weight: the weight of
+        the mask's cross-entropy against the size's squared error (> 0). size_label: the name of the size output,
+        'drum_size' (m) or 'transit_time' (s, drum_size / wave_speed)."""
         grid_size = checkCount('grid_size', grid_size, 4, 'cells per side of the mask')
         mask_weight = checkNumber('mask_weight', mask_weight)
+        if size_label not in _SIZE_LABELS:
+            raise ValueError(f'size_label must be one of {", ".join(_SIZE_LABELS)}, got {size_label!r}.')
         super().__init__(
-            depth, dropout, learning_rate, optimiser, labels=['drum_size'], log_labels=['drum_size'],
+            depth, dropout, learning_rate, optimiser, labels=[size_label], log_labels=[size_label],
             label_mean=label_mean, label_spread=label_spread, dynamic_range=dynamic_range,
             extra_outputs=grid_size**2,
         )  # fmt: skip
@@ -76,9 +83,13 @@ class OutlineCRePE(SpectrumCRePE):
             'label_spread': self.model_kwargs['label_spread'], 'dynamic_range': self.dynamic_range,
             'mask_weight': float(mask_weight),
         }  # fmt: skip
+        if size_label != 'drum_size':  # recorded only when not the default: older checkpoints load unchanged
+            self.model_kwargs['size_label'] = size_label
+        self.size_label = size_label
 
     def encodeTargets(self, sizes: torch.Tensor, masks: torch.Tensor) -> torch.Tensor:
-        """sizes (N,) in m and masks (N, G, G) (bool or occupancy in [0, 1]) → targets (N, 1 + G²), float32."""
+        """sizes (N,) in the size label's unit (m or s) and masks (N, G, G) (bool or occupancy in [0, 1]) → targets
+        (N, 1 + G²), float32."""
         G = self.grid_size
         if sizes.ndim != 1 or masks.shape != (sizes.shape[0], G, G):
             raise ValueError(f'sizes must be (N,) and masks (N, {G}, {G}); got {tuple(sizes.shape)} and '
@@ -87,16 +98,18 @@ class OutlineCRePE(SpectrumCRePE):
         return torch.cat([z, masks.reshape(sizes.shape[0], G * G).float()], dim=1)
 
     def decodeOutputs(self, z: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """Outputs (N, 1 + G²) → (drum_size (N,) in m, float64; mask probabilities (N, G, G), float32)."""
+        """Outputs (N, 1 + G²) → (the size label (N,), float64: drum_size in m or transit_time in s; mask
+        probabilities (N, G, G), float32)."""
         G = self.grid_size
         sizes = self.decode(z[:, :1])[:, 0]
         return sizes, torch.sigmoid(z[:, 1:].float()).reshape(z.shape[0], G, G)
 
     def predict(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
-        """Band power (batch, 1024) → {'drum_size': (batch,) m, float64; 'mask': (batch, G, G) probabilities}."""
+        """Band power (batch, 1024) → {size_label: (batch,) float64 (drum_size in m or transit_time in s); 'mask':
+        (batch, G, G) probabilities}."""
         with torch.no_grad():
             sizes, masks = self.decodeOutputs(self(x))
-        return {'drum_size': sizes, 'mask': masks}
+        return {self.size_label: sizes, 'mask': masks}
 
     def extra_repr(self) -> str:
         return f'{super().extra_repr()}, grid_size={self.grid_size}'

@@ -1,5 +1,5 @@
 """Predictor: the labels of drums heard in audio, from a checkpoint of a SpectrumCRePE routine (also OutlineCRePE's,
-whose predictions add the drum's `outline`).
+whose predictions add the drum's `outline`, in m at the predicted or, for transit_time models, sized drum_size).
 
     predictor = loadPredictor('model/<run id>')          # a run directory (its best checkpoint) or a .pt file
     predictor.predictFiles(['a.wav', 'b.flac'])          # [{'file': 'a.wav', 'drum_size': 0.73}, …]
@@ -152,10 +152,11 @@ class Predictor:
             rows: list[dict[str, Any]] = [
                 dict(zip(self.labels, row, strict=True)) for row in zip(*columns, strict=True)
             ]
-            if 'mask' in predicted:
+            rows = [self.sized(row, wave_speed) for row in rows]
+            if 'mask' in predicted:  # the outline in m, at drum_size (sized first for a transit_time model)
                 for row, mask in zip(rows, predicted['mask'].cpu().numpy(), strict=True):
                     row['outline'] = maskOutline(mask, row['drum_size'])
-            results.extend(self.sized(row, wave_speed) for row in rows)
+            results.extend(rows)
         return results
 
     def predictWaveform(

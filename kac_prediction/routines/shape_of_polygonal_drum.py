@@ -8,6 +8,13 @@ of `normaliseConvexPolygon` (diameter along x spanning [−1, 1], the largest qu
 the sound cannot tell drums apart (rotations and reflections sound the same). Metrics on the held-out test split:
 mask IoU (masks thresholded at 0.5) beside the mean training mask's, size RMSE beside the mean size's and beside
 Weyl's law (area from the count of resonances) applied to the same audio.
+
+`realistic: true` (docs/architecture.md, "Training"; as the regression routines, routines/regression.py): drums of a
+material range (`REALISTIC_SAMPLER`: wave speed 60–180 m/s, decays, stick hardness, random strike and listening
+points), heard through the recording chain with a bank of `rooms` rooms cached in the dataset directory, each epoch
+differently; the size label is then the scale-free `transit_time` = drum_size / wave_speed (s), which sound alone
+fixes, learnt in ln space beside the mask. Metrics (`realisticOutlineMetrics`): on the recorded test split (fixed
+conditions) and on its clean WAVs, with drum_size given each drum's true wave speed.
 """
 
 import math
@@ -19,7 +26,10 @@ import numpy as np
 import torch
 
 from .._checks import checkCount
+from ..acoustics import RoomBank
 from ..architecture import CRePE, OutlineCRePE, checkCRePESettings
+from ..dataset.audio import readAudio
+from ..dataset.augmented import RecordedDataset
 from ..geometry import Polygon
 from ..inference.plots import plotOutlines
 from ..pipeline import Routine
@@ -28,9 +38,16 @@ from ..pipeline.metrics import maskIoU, regressionMetrics
 from ..pipeline.physics_baseline import baselineRMSE, physicsBaseline
 from ..pipeline.plots import plotScatter
 from ..samplers import FDTDModel
-from .regression import defaultDatasetDir, labelMatrix
+from .regression import REALISTIC_SAMPLER, addTransitTime, defaultDatasetDir, labelMatrix, recordingBank
 
-__all__ = ['REPRESENTATION', 'SAMPLER_SETTINGS', 'ShapeOfPolygonalDrum', 'defaultParameters', 'outlineMasks']
+__all__ = [
+    'REPRESENTATION',
+    'SAMPLER_SETTINGS',
+    'ShapeOfPolygonalDrum',
+    'defaultParameters',
+    'outlineMasks',
+    'realisticOutlineMetrics',
+]
 
 REPRESENTATION = {'output_type': 'spectrum', 'n_bins': 1024, 'f_min': 100.0, 'f_max': 10000.0}
 SAMPLER_SETTINGS = {
@@ -43,14 +60,15 @@ SAMPLER_SETTINGS = {
 
 def defaultParameters(**changes: Any) -> dict[str, Any]:
     """The routine's defaults, a short real run: 2000 drums (one strike each), 30 epochs, cosine schedule, a 32 × 32
-    mask. The full run (scripts/config/local/shape_of_polygonal_drum.yaml) uses 20000 drums."""
+    mask. The full run (scripts/config/local/shape_of_polygonal_drum.yaml) uses 20000 drums. realistic: a material
+    range heard through the recording chain, from a bank of `rooms` rooms (module docstring)."""
     P = CRePE.ModelHyperParameters(
         batch_size=32, dataset_split=(0.7, 0.15, 0.15), num_of_epochs=30, testing=False, with_early_stopping=False,
         depth='tiny', dropout=0.0, learning_rate=1e-3, optimiser='adam',
     )  # fmt: skip
     return {
         **P, 'dataset_size': 2000, 'patience': 10, 'learning_rate_schedule': 'cosine', 'strikes_per_drum': 1,
-        'grid_size': 32, **changes,
+        'grid_size': 32, 'realistic': False, 'rooms': 32, **changes,
     }  # fmt: skip
 
 
@@ -73,7 +91,9 @@ def ShapeOfPolygonalDrum(
     'baseline_iou'}, 'drum_size': {'mse', 'rmse', 'r2', 'baseline_rmse', 'physics_rmse', 'physics_median_error',
     'physics_failures'}} on the held-out test split (sizes in m). Parameters: `defaultParameters()` ← the YAML file
     at config_path ← `overrides` ← wandb.config. resume: a run directory (or run id in exports_dir) to continue
-    from its last.pt (`Routine`)."""
+    from its last.pt (`Routine`). With P['realistic']: `REALISTIC_SAMPLER` drums, the recording chain, the size
+    label transit_time (s) and `realisticOutlineMetrics` ('metrics' on the recorded test split, 'clean_metrics' on
+    the clean one)."""
     routine = Routine(exports_dir=exports_dir, wandb_config=wandb_config, resume=resume)
     routine.setParameters(defaultParameters(), config_path=config_path, overrides=overrides)
     if routine.P.get('dataset_name'):
@@ -83,16 +103,28 @@ def ShapeOfPolygonalDrum(
         )
     G = checkCount('grid_size', routine.P['grid_size'], minimum=4, meaning='cells per side of the mask')
     checkCRePESettings(routine.P['depth'], routine.P['dropout'], routine.P['learning_rate'], routine.P['optimiser'])
+    realistic = bool(routine.P['realistic'])
     sampler_settings = {**SAMPLER_SETTINGS, 'strikes_per_drum': routine.P['strikes_per_drum']}
+    if realistic:
+        sampler_settings |= REALISTIC_SAMPLER  # FDTDModel takes every key of it (samplers/fdtd_model.py)
     routine.importDataset(dataset_dir or defaultDatasetDir(FDTDModel, routine.P), LocalSampler=FDTDModel,
                           representation_settings=REPRESENTATION, sampler_settings=sampler_settings)  # type: ignore[arg-type]  # fmt: skip
-    sizes = labelMatrix(routine.D.Y, ['drum_size'])[:, 0]
+    size_label = 'transit_time' if realistic else 'drum_size'
+    bank: RoomBank | None = None
+    if realistic:
+        addTransitTime(routine.D.Y)
+        addTransitTime(routine.D.labels)
+        rate = int(routine.D.sampler_settings['sample_rate'])
+        bank = recordingBank(os.fspath(routine.D.dataset_dir), routine.P['rooms'], routine.P['seed'], rate)
+        routine.setRecording(routine.P['seed'], None, bank)
+    sizes = labelMatrix(routine.D.Y, [size_label])[:, 0]  # m, or s for transit_time
     vertices = [y['vertices'] for y in routine.D.labels]
     masks = outlineMasks(vertices, G)
     training, _, test = routine.splits
     model = OutlineCRePE(
-        routine.P['depth'], routine.P['dropout'], routine.P['learning_rate'], routine.P['optimiser'], grid_size=G
-    )
+        routine.P['depth'], routine.P['dropout'], routine.P['learning_rate'], routine.P['optimiser'], grid_size=G,
+        size_label=size_label,
+    )  # fmt: skip
     model.fitLabels(sizes[training].unsqueeze(1))
     routine.D.Y = list(model.encodeTargets(sizes, masks))
     routine.setModel(model)
@@ -102,11 +134,13 @@ def ShapeOfPolygonalDrum(
         loss = routine.M.testing_loss
         size, mask = model.criterion.parts(y_hat, y)
         loss['aggregate'] += model.criterion.combine(size, mask).item() / loop_length
-        loss['drum_size'] = loss.get('drum_size', 0.0) + size.item() / loop_length
+        loss[size_label] = loss.get(size_label, 0.0) + size.item() / loop_length
         loss['mask'] = loss.get('mask', 0.0) + mask.item() / loop_length
 
     result = routine.train(innerTestingLoop)
     routine.M.eval()
+    if realistic:
+        return {**result, **realisticOutlineMetrics(routine, model, sizes, masks, vertices, bank)}
     X = routine.D.X
     predicted_sizes, predicted_masks = [], []
     with torch.no_grad():
@@ -155,3 +189,93 @@ def ShapeOfPolygonalDrum(
 
             wandb.log({name: wandb.Image(os.fspath(path)) for name, path in figures.items()})
     return {**result, 'metrics': {'mask': mask_metrics, **size}}
+
+
+def _predictOutlines(model: OutlineCRePE, X: torch.Tensor, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
+    """Decoded predictions of inputs X (N, ...) in batches of 256: (size label (N,), float64; masks (N, G, G))."""
+    G = model.grid_size
+    sizes, masks = [torch.zeros(0, dtype=torch.float64)], [torch.zeros((0, G, G))]
+    with torch.no_grad():
+        for k in range(0, len(X), 256):
+            batch_sizes, batch_masks = model.decodeOutputs(model(X[k : k + 256].to(device)))
+            sizes.append(batch_sizes.cpu())
+            masks.append(batch_masks.cpu())
+    return torch.cat(sizes), torch.cat(masks)
+
+
+def _rms(error: Any) -> float:
+    """The root mean square of an array of errors; NaN when it is empty."""
+    return float(np.sqrt(np.mean(np.square(error)))) if np.size(error) else math.nan
+
+
+def realisticOutlineMetrics(
+    routine: Routine,
+    model: OutlineCRePE,
+    transit: torch.Tensor,
+    masks: torch.Tensor,
+    vertices: Sequence[Any],
+    bank: RoomBank | None,
+) -> dict[str, Any]:
+    """Held-out figures of a realistic polygon run, printed and returned as {'metrics': on the test split recorded at
+    FIXED_EPOCH, 'clean_metrics': on its clean WAVs}, as `regression.realisticMetrics`. Each holds 'mask' {'iou',
+    'iou_median', 'baseline_iou' (the mean training mask's)}, 'transit_time' (s) {'mse', 'rmse', 'r2',
+    'baseline_rmse', physics_*} and 'drum_size' (m) given each drum's true wave speed c: {'rmse': c × predicted
+    transit_time against the true drum_size, 'baseline_rmse': c × the training mean of transit_time, physics_*:
+    Weyl's law on the same audio with c = 1 m/s (`physicsSizes` 'weyl': transit_time), × c}. transit: (N,) s of
+    every item; masks: (N, G, G) bool; vertices: N outlines in the canonical frame."""
+    from ..physics.baselines import physicsSizes
+
+    training, _, test = routine.splits
+    D = routine.D
+    G = model.grid_size
+    rate = int(D.sampler_settings['sample_rate'])
+    recorded = RecordedDataset(D, test, routine.P['seed'], None, bank)
+    waveforms = {
+        'recorded': np.stack([recorded.waveform(k) for k in range(len(test))]) if test else np.zeros((0, 1)),
+        'clean': readAudio(D, test),
+    }
+    truth = labelMatrix(D.labels, ['drum_size', 'wave_speed'])[test].numpy()  # (N, 2): m, m/s
+    mean = transit[training].mean()
+    baseline_iou = maskIoU(masks[training].float().mean(dim=0).expand(len(test), G, G), masks[test])
+    found: dict[str, Any] = {}
+    shown: dict[str, tuple[torch.Tensor, torch.Tensor, torch.Tensor]] = {}
+    for name, audio in waveforms.items():
+        X = recorded.representation.transformBatch(audio.astype(np.float32))
+        predicted, predicted_masks = _predictOutlines(model, X, routine.device)
+        iou = maskIoU(predicted_masks, masks[test])
+        metrics: dict[str, dict[str, float]] = {
+            'mask': {
+                'iou': float(iou.mean()) if len(test) else math.nan,
+                'iou_median': float(iou.median()) if len(test) else math.nan,
+                'baseline_iou': float(baseline_iou.mean()) if len(test) else math.nan,
+            },
+            **regressionMetrics(predicted[:, None], transit[test][:, None], ['transit_time'], mean[None]),
+        }
+        size = predicted.numpy() * truth[:, 1]
+        sizes = {'rmse': _rms(size - truth[:, 0]), 'baseline_rmse': _rms(float(mean) * truth[:, 1] - truth[:, 0])}
+        if len(test):
+            weyl = physicsSizes(audio, rate, 'weyl', 1.0)['drum_size']  # c = 1 m/s: transit_time, s
+            metrics['transit_time'].update(
+                {f'physics_{k}': v for k, v in baselineRMSE(weyl, transit[test].numpy()).items()}
+            )
+            sizes.update({f'physics_{k}': v for k, v in baselineRMSE(weyl * truth[:, 1], truth[:, 0]).items()})
+        metrics['drum_size'] = sizes
+        found[name] = metrics
+        shown[name] = (torch.from_numpy(size), predicted_masks, iou)
+    print(f"held-out test split, {len(test)} drums; drum_size given each drum's true wave speed")
+    print(f'{"":<22}{"recorded":>10}{"clean":>10}{"mean-only":>11}{"physics rec.":>14}{"physics clean":>15}')
+    rows = [('mask IoU', 'mask', 'iou', 'baseline_iou', 1.0), ('transit_time RMSE ms', 'transit_time', 'rmse',
+            'baseline_rmse', 1e3), ('drum_size RMSE cm', 'drum_size', 'rmse', 'baseline_rmse', 100.0)]  # fmt: skip
+    for title, label, key, baseline, scale in rows:
+        r, c = found['recorded'][label], found['clean'][label]
+
+        def cell(m: Mapping[str, float], key: str, width: int, scale: float = scale) -> str:
+            return f'{m[key] * scale:>{width}.3g}' if key in m and np.isfinite(m[key]) else f'{"—":>{width}}'
+
+        print(f'{title:<22}{cell(r, key, 10)}{cell(c, key, 10)}{cell(r, baseline, 11)}'
+              f'{cell(r, "physics_rmse", 14)}{cell(c, "physics_rmse", 15)}')  # fmt: skip
+    if isMain():  # outlines.png beside the checkpoints: the recorded test split, sized with each drum's true c
+        size, predicted_masks, iou = shown['recorded']
+        path = os.path.join(routine.R['exports_dir'], 'outlines.png')
+        plotOutlines([vertices[i] for i in test], torch.from_numpy(truth[:, 0]), predicted_masks, size, path, iou=iou)
+    return {'metrics': found['recorded'], 'clean_metrics': found['clean']}
