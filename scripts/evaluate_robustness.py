@@ -6,7 +6,8 @@ Renders `--drums` drums the model never saw (the checkpoint's sampler and settin
 under each condition — clean; noise at 30 / 20 / 10 dB SNR; rooms of RT60 0.2–0.8 s; the full recording chain; wave
 speeds wider than training's; another sample rate; FDTD-rendered circles — and prints, per condition, the RMSE of
 drum_size in cm of the network, of predicting the training mean and of the physics-only baseline given the true wave
-speed (its failures counted and left out). Definitions: kac_prediction/inference/robustness.py. Errors exit with 2.
+speed (its failures counted and left out); for polygon checkpoints (shape_of_polygonal_drum) also the outline-mask IoU
+of the network and of the mean training mask. Definitions: kac_prediction/inference/robustness.py. Errors exit with 2.
 """
 
 import argparse
@@ -28,7 +29,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
-        'checkpoint', help='a run directory of size_of_circular_drum or dim_of_rectangular_drum, or a .pt'
+        'checkpoint',
+        help='a run directory of size_of_circular_drum, dim_of_rectangular_drum or shape_of_polygonal_drum, or a .pt',
     )
     parser.add_argument('--drums', type=int, default=100, help='held-out drums per condition (default 100)')
     parser.add_argument('--seed', type=int, default=EVALUATION_SEED, help=f'their seed (default {EVALUATION_SEED})')

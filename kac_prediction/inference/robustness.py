@@ -6,6 +6,9 @@ predicting the training mean and the physics-only baseline on the same audio (do
     rows = evaluateRobustness('model/<run id>', n_drums=100)
     print(robustnessTable(rows))
 
+Checkpoints: of BesselModel circles (size_of_circular_drum), PoissonModel rectangles (dim_of_rectangular_drum) or
+FDTDModel convex polygons (shape_of_polygonal_drum), of drum_size or of transit_time (`realistic: true`).
+
 Held-out drums: the checkpoint's sampler and settings (`checkpoint['dataset']`) with `seed` in place of the training
 seed (a different seed is a different, independent random stream: `samplers.itemRNG`; the same seed is refused),
 so the drums come from the training distribution but were never heard. Drum d is item d·k + (d mod k), k =
@@ -22,17 +25,23 @@ table does not depend on which other conditions run:
   10–40 dB noise, level, 44.1 or 48 kHz).
 - material: wave speeds beyond training's: c drawn per drum in [0.4·c_min, 2.4·c_max] of training's (40–240 m/s for
   the default 100 m/s), by a tension range at training's density. A model of `drum_size` cannot know c and is scored
-  as it is; a model of `transit_time` is scored with the true c.
+  as it is; a model of `transit_time` is scored with the true c. FDTD polygons take longer at low c (a finer grid,
+  nodes ∝ 1/c²): a 0.3-m drum of 0.5 s at 48 kHz takes ≈ 0.18 s at 100 m/s, 0.35 s at 40 m/s and 1 s at 24 m/s
+  (0.4 × the realistic routine's 60 m/s) on 2 CPU cores.
 - rate: rendered by the sampler at 44.1 kHz (48 kHz if trained at 44.1), which the Predictor resamples.
 - fdtd (circles only): `FDTDModel` circles (arbitrary_shape 'Circle') of the same diameter range and membrane,
   rendered by finite differences on a grid instead of from Bessel modes; `n_fdtd` drums at most (≈ 1 s each).
+  Polygon checkpoints are FDTD-rendered already: every condition but this one applies (≈ 0.1–0.5 s per drum).
 
 Scores per condition: RMSE of drum_size in cm (and of aspect_ratio for rectangles) of the model, of the mean of the
 training dataset's labels (`trainingMeans`: the first `dataset_size` items of the training sampler and seed, labels
-only, nothing rendered), and of the physics-only baseline (`physics.circleSizeFromSound` / `rectangleFromSound` on the
-same degraded audio, given each drum's true c), whose failures (NaN) are counted and left out of its RMSE; noise
-rarely makes it fail outright: it reads a noise peak as the fundamental, so the estimates more than 10 % off the true
-size are counted too.
+only, nothing rendered), and of the physics-only baseline (`physics.circleSizeFromSound` / `rectangleFromSound` /
+Weyl's law, `physics.weylArea`, for polygons: drum_size = √area, on the same degraded audio, given each drum's true
+c), whose failures (NaN) are counted and left out of its RMSE; noise rarely makes it fail outright: it reads a noise
+peak as the fundamental, so the estimates more than 10 % off the true size are counted too. Polygons (an OutlineCRePE
+checkpoint) add the mean outline-mask IoU of the model (its mask thresholded at 0.5, against the true outline's mask
+in the canonical frame, on the model's grid: `routines.shape_of_polygonal_drum.outlineMasks`,
+`pipeline.metrics.maskIoU`) and of the mean training mask (`trainingMeanMask`, from the same training labels).
 """
 
 import dataclasses
@@ -53,9 +62,11 @@ from tqdm import tqdm
 from .. import samplers
 from .._checks import checkCount
 from ..acoustics import RecordingSettings, RoomBank, record, roomBank
+from ..architecture import OutlineCRePE
 from ..dataset.format import decodeSettings
-from ..physics import circleSizeFromSound, rectangleFromSound
+from ..physics import circleSizeFromSound, rectangleFromSound, weylArea
 from ..pipeline.checkpoints import loadCheckpoint
+from ..pipeline.metrics import maskIoU
 from ..samplers import AudioSampler, BesselModel, FDTDModel, PoissonModel
 from .predictor import Predictor, loadPredictor
 
@@ -66,6 +77,7 @@ __all__ = [
     'evaluateRobustness',
     'renderCondition',
     'robustnessTable',
+    'trainingMeanMask',
     'trainingMeans',
 ]
 
@@ -84,21 +96,24 @@ CONDITIONS: dict[str, str] = {
 _EPOCH = {key: k for k, key in enumerate(CONDITIONS)}  # each condition's own draws: record(..., epoch=_EPOCH[key])
 _SNR = {'snr30': 30.0, 'snr20': 20.0, 'snr10': 10.0}
 _RT60 = (0.2, 0.8)
-_METHODS = {'BesselModel': 'circle', 'PoissonModel': 'rectangle'}
+_METHODS = {'BesselModel': 'circle', 'PoissonModel': 'rectangle', 'FDTDModel': 'weyl'}
+_POLYGON = 'ConvexPolygon'  # the FDTDModel shape robustness accepts (shape_of_polygonal_drum's)
 _MAX_MEAN_ITEMS = 100_000  # training items whose labels give the mean-only prediction
 
 
 @dataclasses.dataclass(frozen=True)
 class HeldOut:
     """Held-out drums as a condition delivers them. waveforms: N arrays (L_i,) float64, each at rates[i] Hz;
-    drum_size: (N,) m, the true size as the checkpoint's label means it (the diameter for circles); wave_speed: (N,)
-    m/s, each drum's c; aspect_ratio: (N,) Lx/Ly for rectangles, else None."""
+    drum_size: (N,) m, the true size as the checkpoint's label means it (the diameter for circles, √area for
+    polygons); wave_speed: (N,) m/s, each drum's c; aspect_ratio: (N,) Lx/Ly for rectangles, else None; vertices: N
+    outlines (n_k, 2) in the canonical frame for polygons, else None."""
 
     waveforms: list[npt.NDArray[np.float64]]
     rates: list[int]
     drum_size: npt.NDArray[np.float64]
     wave_speed: npt.NDArray[np.float64]
     aspect_ratio: npt.NDArray[np.float64] | None
+    vertices: list[npt.NDArray[np.float64]] | None = None
 
 
 def _conditionKey(name: str) -> str:
@@ -114,12 +129,18 @@ def _sampler(dataset: Mapping[str, Any]) -> tuple[type[AudioSampler], dict[str, 
     name = str(sampler.get('name', '')) if isinstance(sampler, Mapping) else str(sampler or '')
     if name not in _METHODS:
         raise ValueError(
-            f'robustness needs a checkpoint trained on BesselModel or PoissonModel drums (size_of_circular_drum, '
-            f'dim_of_rectangular_drum), got sampler {name or "unrecorded"!r}.'
+            f'robustness needs a checkpoint trained on BesselModel, PoissonModel or FDTDModel convex-polygon drums '
+            f'(size_of_circular_drum, dim_of_rectangular_drum, shape_of_polygonal_drum), got sampler '
+            f'{name or "unrecorded"!r}.'
         )
     settings = dataset.get('sampler_settings')
     if not isinstance(settings, Mapping) or 'seed' not in settings:
         raise ValueError("the checkpoint's dataset lacks sampler_settings with the training seed.")
+    if name == 'FDTDModel' and settings.get('arbitrary_shape', _POLYGON) != _POLYGON:
+        raise ValueError(
+            f'robustness scores FDTDModel checkpoints of arbitrary_shape {_POLYGON!r} (shape_of_polygonal_drum), got '
+            f'{settings["arbitrary_shape"]!r}.'
+        )
     return getattr(samplers, name), decodeSettings(settings)
 
 
@@ -127,21 +148,42 @@ def _first(labels: Mapping[str, Any], name: str) -> float:
     return float(np.ravel(labels[name])[0])
 
 
-def trainingMeans(dataset: Mapping[str, Any]) -> dict[str, float]:
-    """The mean-only prediction: {label: mean} of drum_size (m) and, for rectangles, aspect_ratio over the first
-    min(dataset_size, 100 000) items of the training sampler with the training seed (their labels only; the whole
-    dataset, of which the training split is a random 70 %)."""
+def _trainingLabels(dataset: Mapping[str, Any], grid_size: int = 0) -> tuple[dict[str, float], torch.Tensor]:
+    """`trainingMeans` and, with a grid_size > 0 (polygons), `trainingMeanMask` ((0, 0) without), from one pass over
+    the labels."""
+    from ..routines.shape_of_polygonal_drum import outlineMasks  # imported here: the routines import this package
+
     Sampler, settings = _sampler(dataset)
     sampler = Sampler(**settings)
     count = min(int(dataset.get('dataset_size') or 1500), _MAX_MEAN_ITEMS)
     names = ['drum_size'] + (['aspect_ratio'] if Sampler is PoissonModel else [])
     sums = dict.fromkeys(names, 0.0)
+    mask = torch.zeros((grid_size, grid_size), dtype=torch.float64)
     for i in range(count):
-        sampler.updateProperties(i)
+        sampler.updateProperties(i)  # the labels only: FDTDModel renders nothing until asked for audio
         labels = sampler.getLabels()
         for name in names:
             sums[name] += _first(labels, name)
-    return {name: total / count for name, total in sums.items()}
+        if grid_size:
+            mask += outlineMasks([labels['vertices']], grid_size)[0]
+    return {name: total / count for name, total in sums.items()}, mask / count
+
+
+def trainingMeans(dataset: Mapping[str, Any]) -> dict[str, float]:
+    """The mean-only prediction: {label: mean} of drum_size (m) and, for rectangles, aspect_ratio over the first
+    min(dataset_size, 100 000) items of the training sampler with the training seed (their labels only; the whole
+    dataset, of which the training split is a random 70 %)."""
+    return _trainingLabels(dataset)[0]
+
+
+def trainingMeanMask(dataset: Mapping[str, Any], grid_size: int) -> torch.Tensor:
+    """The mean-only outline of a polygon checkpoint: the mean occupancy (G, G) float64 in [0, 1] of the masks of the
+    same training items as `trainingMeans` (`outlineMasks` of their canonical vertices, labels only), G = grid_size.
+    ValueError for a sampler whose drums have no vertices (not FDTDModel)."""
+    Sampler, _ = _sampler(dataset)
+    if Sampler is not FDTDModel:
+        raise ValueError(f'the mean outline mask needs an FDTDModel polygon checkpoint, got {Sampler.__name__}.')
+    return _trainingLabels(dataset, checkCount('grid_size', grid_size, 4, 'cells per side of the mask'))[1]
 
 
 def _waveSpeedRange(settings: Mapping[str, Any]) -> tuple[tuple[float, float], float]:
@@ -227,6 +269,8 @@ def renderCondition(
         size = 2.0 * size / math.sqrt(math.pi)  # √area → diameter
     speed = np.array([_first(y, 'wave_speed') for y in labels])
     aspect = np.array([_first(y, 'aspect_ratio') for y in labels]) if Sampler is PoissonModel else None
+    polygons = Sampler is FDTDModel
+    vertices = [np.asarray(y['vertices'], dtype=np.float64) for y in labels] if polygons else None
     waveforms, rates = list(clean), [rate] * count
     recording: RecordingSettings | None = None
     if key in _SNR:
@@ -243,7 +287,7 @@ def renderCondition(
             recorded = record(x, rate, seed, item, _EPOCH[key], recording, bank)
             waveforms.append(recorded.waveform)
             rates.append(recorded.sample_rate)
-    return HeldOut(waveforms, rates, size, speed, aspect)
+    return HeldOut(waveforms, rates, size, speed, aspect, vertices)
 
 
 def _rmse(predicted: npt.NDArray[np.float64], true: npt.NDArray[np.float64]) -> float:
@@ -251,10 +295,22 @@ def _rmse(predicted: npt.NDArray[np.float64], true: npt.NDArray[np.float64]) -> 
     return float(np.sqrt(np.mean((predicted[keep] - true[keep]) ** 2))) if np.any(keep) else math.nan
 
 
+def _masks(predictor: Predictor, X: torch.Tensor) -> torch.Tensor:
+    """The predicted outline masks (N, G, G), probabilities, of an OutlineCRePE predictor's inputs X (N, n_bins)."""
+    device = predictor.model.label_mean.device
+    rows = [predictor.model.predict(X[k : k + 64].to(device))['mask'].cpu() for k in range(0, len(X), 64)]
+    return torch.cat(rows)
+
+
 def _score(
-    predictor: Predictor, held: HeldOut, method: str, means: Mapping[str, float]
+    predictor: Predictor,
+    held: HeldOut,
+    method: str,
+    means: Mapping[str, float],
+    mean_mask: torch.Tensor | None = None,
 ) -> dict[str, float | int | None]:
-    """A row's numbers (sizes in cm) for one condition's drums."""
+    """A row's numbers (sizes in cm; mask IoUs with an OutlineCRePE predictor, a mean_mask (G, G) and held-out
+    polygons) for one condition's drums."""
     X = torch.stack([predictor.inputs(x, r) for x, r in zip(held.waveforms, held.rates, strict=True)])
     with warnings.catch_warnings():  # transit_time: sized below with each drum's true c, not a default one
         warnings.filterwarnings('ignore', 'no wave_speed given', UserWarning)
@@ -267,7 +323,12 @@ def _score(
         raise ValueError(f'the model predicts {predictor.labels}: robustness needs drum_size or transit_time.')
     physics = np.full((len(held.waveforms), 2), math.nan)
     for row, (x, r, c) in enumerate(zip(held.waveforms, held.rates, held.wave_speed, strict=True)):
-        physics[row] = (circleSizeFromSound(x, r, c), math.nan) if method == 'circle' else rectangleFromSound(x, r, c)
+        if method == 'circle':
+            physics[row] = (circleSizeFromSound(x, r, c), math.nan)
+        elif method == 'rectangle':
+            physics[row] = rectangleFromSound(x, r, c)
+        else:  # Weyl's law: drum_size = √area; NaN stays NaN
+            physics[row] = (math.sqrt(weylArea(x, r, c)[0]), math.nan)
     failed = ~np.isfinite(physics[:, 0])
     row_: dict[str, float | int | None] = {
         'n': len(held.waveforms),
@@ -284,6 +345,13 @@ def _score(
         row_['model_aspect_rmse'] = _rmse(model_aspect, held.aspect_ratio)
         row_['mean_aspect_rmse'] = _rmse(np.full_like(held.aspect_ratio, means['aspect_ratio']), held.aspect_ratio)
         row_['physics_aspect_rmse'] = _rmse(physics[:, 1], held.aspect_ratio)
+    if held.vertices is not None and mean_mask is not None and isinstance(predictor.model, OutlineCRePE):
+        from ..routines.shape_of_polygonal_drum import outlineMasks  # imported here: the routines import this package
+
+        G = predictor.model.grid_size
+        true = outlineMasks(held.vertices, G)
+        row_['model_iou'] = float(maskIoU(_masks(predictor, X), true).mean())
+        row_['mean_iou'] = float(maskIoU(mean_mask.expand(len(true), G, G), true).mean())
     return row_
 
 
@@ -300,7 +368,8 @@ def evaluateRobustness(
     """One row per condition (keys or printed names of `CONDITIONS`; default all that apply: 'fdtd' for circles
     only): {'condition' (printed name), 'key', 'n', 'model_rmse_cm', 'mean_rmse_cm', 'physics_rmse_cm',
     'physics_failures', 'physics_off_10pct', 'seconds'} (+ 'model_aspect_rmse', 'mean_aspect_rmse',
-    'physics_aspect_rmse' for rectangles, + 'note'). checkpoint: a run directory or checkpoint file
+    'physics_aspect_rmse' for rectangles, + 'model_iou', 'mean_iou' (mean outline-mask IoUs) for polygons of an
+    OutlineCRePE, + 'note'). checkpoint: a run directory or checkpoint file
     (`loadPredictor`). n_drums: held-out drums per condition (module docstring); seed: theirs, not the training seed.
     n_rooms: rooms in the bank ('room', 'realistic'; cached in cache_dir, default <tmp>/kac_prediction-robustness).
     n_fdtd: FDTD drums at most. Deterministic: the same arguments give the same table (but 'seconds')."""
@@ -314,7 +383,8 @@ def evaluateRobustness(
         keys = [_conditionKey(name) for name in conditions]
     if not keys:
         raise ValueError('conditions is empty: name at least one of ' + ', '.join(CONDITIONS) + '.')
-    means = trainingMeans(dataset)
+    grid_size = predictor.model.grid_size if isinstance(predictor.model, OutlineCRePE) and Sampler is FDTDModel else 0
+    means, mean_mask = _trainingLabels(dataset, grid_size)
     bank = None
     if {'room', 'realistic'} & set(keys):
         bank = _roomBank(seed, int(settings['sample_rate']), checkCount('n_rooms', n_rooms, 1, 'rooms'), cache_dir)
@@ -325,7 +395,7 @@ def evaluateRobustness(
         row: dict[str, Any] = {'condition': CONDITIONS[key], 'key': key}
         if key == 'rate':
             row['condition'] = f'{held.rates[0] / 1000:g} kHz input'
-        row |= _score(predictor, held, method, means)
+        row |= _score(predictor, held, method, means, mean_mask if grid_size else None)
         if key == 'material' and 'drum_size' in predictor.labels:
             row['note'] = 'the model predicts drum_size for the training c; scored as it is'
         row['seconds'] = round(time.perf_counter() - start, 2)
@@ -342,7 +412,7 @@ def _cell(value: Any, digits: int) -> str:
 def robustnessTable(rows: Sequence[Mapping[str, Any]], markdown: bool = False) -> str:
     """The rows of `evaluateRobustness` as a text table (markdown: a GitHub table): condition, n, RMSE (cm) of
     model / mean-only / physics-only, physics failures and estimates > 10 % off (+ the aspect_ratio RMSEs for
-    rectangles)."""
+    rectangles, + the mean outline-mask IoUs of model and mean-only for polygons)."""
     columns = [
         ('condition', 'condition', 0),
         ('n', 'n', 0),
@@ -358,6 +428,8 @@ def robustnessTable(rows: Sequence[Mapping[str, Any]], markdown: bool = False) -
             ('mean_aspect_rmse', 'mean-only ε RMSE', 3),
             ('physics_aspect_rmse', 'physics-only ε RMSE', 3),
         ]
+    if any('model_iou' in row for row in rows):
+        columns += [('model_iou', 'model IoU', 3), ('mean_iou', 'mean-only IoU', 3)]
     cells = [[_cell(row.get(key, math.nan), digits) for key, _, digits in columns] for row in rows]
     headers = [header for _, header, _ in columns]
     if markdown:
