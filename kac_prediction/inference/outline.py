@@ -1,17 +1,29 @@
 """The outline of a drum from a predicted occupancy mask (OutlineCRePE's output), in metres."""
 
 import math
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+import torch
 
-__all__ = ['maskGrid', 'maskOutline']
+from ..geometry import Polygon
+
+__all__ = ['maskGrid', 'maskOutline', 'outlineMasks']
 
 
 def maskGrid(grid_size: int) -> npt.NDArray[np.float64]:
     """The canonical-frame coordinates of the nodes of a grid_size² mask (as `Shape.draw` draws): float64 (G,),
     −1 … 1, the same along x (first axis) and y."""
     return np.linspace(-1.0, 1.0, grid_size)
+
+
+def outlineMasks(vertices: Sequence[Any], grid_size: int) -> torch.Tensor:
+    """The occupancy masks of polygons given by their vertices (each (n, 2), canonical frame): bool (N, G, G), drawn
+    by `Shape.draw` (`mask[x_index, y_index]`), the target OutlineCRePE learns."""
+    masks = [Polygon(np.asarray(v, dtype=np.float64)).draw(grid_size) for v in vertices]
+    return torch.from_numpy(np.stack(masks)) if masks else torch.zeros((0, grid_size, grid_size), dtype=torch.bool)
 
 
 def maskOutline(mask: npt.ArrayLike, drum_size: float) -> list[list[float]]:

@@ -40,7 +40,7 @@ Weyl's law, `physics.weylArea`, for polygons: drum_size = √area, on the same d
 c), whose failures (NaN) are counted and left out of its RMSE; noise rarely makes it fail outright: it reads a noise
 peak as the fundamental, so the estimates more than 10 % off the true size are counted too. Polygons (an OutlineCRePE
 checkpoint) add the mean outline-mask IoU of the model (its mask thresholded at 0.5, against the true outline's mask
-in the canonical frame, on the model's grid: `routines.shape_of_polygonal_drum.outlineMasks`,
+in the canonical frame, on the model's grid: `inference.outline.outlineMasks`,
 `pipeline.metrics.maskIoU`) and of the mean training mask (`trainingMeanMask`, from the same training labels).
 """
 
@@ -68,6 +68,7 @@ from ..physics import circleSizeFromSound, rectangleFromSound, weylArea
 from ..pipeline.checkpoints import loadCheckpoint
 from ..pipeline.metrics import maskIoU
 from ..samplers import AudioSampler, BesselModel, FDTDModel, PoissonModel
+from .outline import outlineMasks
 from .predictor import Predictor, loadPredictor
 
 __all__ = [
@@ -151,7 +152,6 @@ def _first(labels: Mapping[str, Any], name: str) -> float:
 def _trainingLabels(dataset: Mapping[str, Any], grid_size: int = 0) -> tuple[dict[str, float], torch.Tensor]:
     """`trainingMeans` and, with a grid_size > 0 (polygons), `trainingMeanMask` ((0, 0) without), from one pass over
     the labels."""
-    from ..routines.shape_of_polygonal_drum import outlineMasks  # imported here: the routines import this package
 
     Sampler, settings = _sampler(dataset)
     sampler = Sampler(**settings)
@@ -346,8 +346,6 @@ def _score(
         row_['mean_aspect_rmse'] = _rmse(np.full_like(held.aspect_ratio, means['aspect_ratio']), held.aspect_ratio)
         row_['physics_aspect_rmse'] = _rmse(physics[:, 1], held.aspect_ratio)
     if held.vertices is not None and mean_mask is not None and isinstance(predictor.model, OutlineCRePE):
-        from ..routines.shape_of_polygonal_drum import outlineMasks  # imported here: the routines import this package
-
         G = predictor.model.grid_size
         true = outlineMasks(held.vertices, G)
         row_['model_iou'] = float(maskIoU(_masks(predictor, X), true).mean())

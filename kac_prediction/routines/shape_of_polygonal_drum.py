@@ -30,7 +30,7 @@ from ..acoustics import RoomBank
 from ..architecture import CRePE, OutlineCRePE, checkCRePESettings
 from ..dataset.audio import readAudio
 from ..dataset.augmented import RecordedDataset
-from ..geometry import Polygon
+from ..inference.outline import outlineMasks
 from ..inference.plots import plotOutlines
 from ..pipeline import Routine
 from ..pipeline.distributed import isMain
@@ -70,13 +70,6 @@ def defaultParameters(**changes: Any) -> dict[str, Any]:
         **P, 'dataset_size': 2000, 'patience': 10, 'learning_rate_schedule': 'cosine', 'strikes_per_drum': 1,
         'grid_size': 32, 'realistic': False, 'rooms': 32, **changes,
     }  # fmt: skip
-
-
-def outlineMasks(vertices: Sequence[Any], grid_size: int) -> torch.Tensor:
-    """The occupancy masks of polygons given by their vertices (each (n, 2), canonical frame): bool (N, G, G), drawn
-    by `Shape.draw` (`mask[x_index, y_index]`)."""
-    masks = [Polygon(np.asarray(v, dtype=np.float64)).draw(grid_size) for v in vertices]
-    return torch.from_numpy(np.stack(masks)) if masks else torch.zeros((0, grid_size, grid_size), dtype=torch.bool)
 
 
 def ShapeOfPolygonalDrum(
