@@ -9,7 +9,8 @@
 | dim_of_rectangular_drum | PoissonModel | SpectrumCRePE → drum_size (√area, m), aspect_ratio |
 | shape_of_polygonal_drum | FDTDModel, convex polygons | OutlineCRePE → drum_size (√area, m), outline mask |
 
-regression.py holds the code the first two share.
+With `realistic: true` each hears drums of a material range through the recording chain and predicts transit_time
+= drum_size / wave_speed (s) in place of drum_size. regression.py holds the code the first two share.
 """
 
 import os
