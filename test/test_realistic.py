@@ -164,6 +164,7 @@ def test_the_realistic_routine_runs_end_to_end(
         assert np.isfinite(metrics['transit_time']['rmse']) and np.isfinite(metrics['drum_size']['rmse'])
         assert 'baseline_rmse' in metrics['drum_size'] and 'physics_rmse' in metrics['drum_size']
     assert (data / 'rooms-2-0.npy').is_file()
+    assert all((run / name).is_file() for name in ('scatter.png', 'drums.png', 'learning_curves.png'))
     settings = loadCheckpoint(run / 'best.pt')['dataset']['sampler_settings']
     assert settings['listening_location'] == 'random' and list(settings['tension']) == [720.0, 6480.0]
 

@@ -74,7 +74,7 @@ def test_recorded_and_clean_metrics(realistic: tuple[dict[str, Any], Path, Path]
     # clean audio: Weyl's law given the true c is close; the mean mask is the same baseline for both
     assert result['clean_metrics']['drum_size']['physics_rmse'] < 0.1
     assert result['metrics']['mask']['baseline_iou'] == result['clean_metrics']['mask']['baseline_iou']
-    assert (run / 'outlines.png').is_file()
+    assert (run / 'outlines.png').is_file() and (run / 'scatter.png').is_file()
 
 
 def _area(outline: list[list[float]]) -> float:

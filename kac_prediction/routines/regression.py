@@ -49,8 +49,9 @@ random listening points; sticks from an impulse to a 2-ms pulse. Strikes after t
 def defaultParameters(**changes: Any) -> dict[str, Any]:
     """The routines' defaults (≈ 3 min on 2 CPU cores): a real run (testing: false) on 1500 locally generated drum
     sounds (300 drums × 5 strikes), 30 epochs with a cosine learning-rate schedule; the best validation epoch is kept.
-    `make demo` changes them to realistic: true, 3000 sounds of 2 strikes, 18 epochs. strikes_per_drum: the sampler's (locally generated datasets). The full runs
-    (scripts/config/local/*.yaml) use 10000 or 20000 sounds. pretrained: start from CREPE's weights."""
+    `make demo` changes them to realistic: true, 3000 sounds of 2 strikes, 18 epochs. strikes_per_drum: the
+    sampler's (locally generated datasets). The full runs (scripts/config/local/*.yaml) use 10000 or 20000 sounds.
+    pretrained: start from CREPE's weights."""
     P = CRePE.ModelHyperParameters(
         batch_size=32, dataset_split=(0.7, 0.15, 0.15), num_of_epochs=30, testing=False, with_early_stopping=False,
         depth='tiny', dropout=0.0, learning_rate=1e-3, optimiser='adam',
@@ -228,9 +229,10 @@ def realisticMetrics(
     column = list(labels).index('transit_time')
     mean = Y[training].mean(dim=0)
     found: dict[str, Any] = {}
+    shown: dict[str, torch.Tensor] = {}
     for name, audio in waveforms.items():
         X = recorded.representation.transformBatch(audio.astype(np.float32))
-        predicted = _predict(model, X, routine.device)
+        predicted = shown[name] = _predict(model, X, routine.device)
         metrics: dict[str, dict[str, float]] = regressionMetrics(predicted, Y[test], labels, training_mean=mean)
         size = predicted[:, column].numpy() * truth[:, 1]
         error = size - truth[:, 0]
@@ -265,11 +267,21 @@ def realisticMetrics(
 
         print(f'{label + " RMSE " + unit:<22}{cell(r, "rmse", 10)}{cell(c, "rmse", 10)}{cell(r, "baseline_rmse", 11)}'
               f'{cell(r, "physics_rmse", 14)}{cell(c, "physics_rmse", 15)}')  # fmt: skip
-    if isMain():
+    if isMain():  # scatter.png and drums.png of the recorded test split, drum_size given each drum's true c
+        predicted = shown['recorded']
         column_size = predicted[:, column].numpy() * truth[:, 1]
         true_drums = [{'drum_size': float(s), **dict(zip(labels, row.tolist(), strict=True))} for s, row in
                       zip(truth[:, 0], Y[test], strict=True)]  # fmt: skip
         found_drums = [{**dict(zip(labels, row.tolist(), strict=True)), 'drum_size': float(s)} for s, row in
                        zip(column_size, predicted, strict=True)]  # fmt: skip
-        plotDrums(true_drums, found_drums, D.sampler['name'], os.path.join(routine.R['exports_dir'], 'drums.png'))
+        run_dir = routine.R['exports_dir']
+        plotDrums(true_drums, found_drums, D.sampler['name'], os.path.join(run_dir, 'drums.png'))
+        shown_labels = ['drum_size', *labels]
+        plotScatter(
+            np.column_stack([truth[:, 0], Y[test].numpy()]),
+            np.column_stack([column_size, predicted.numpy()]),
+            shown_labels,
+            os.path.join(run_dir, 'scatter.png'),
+            units={'drum_size': 'm', 'aspect_ratio': '', 'transit_time': 's'},
+        )
     return {'metrics': found['recorded'], 'clean_metrics': found['clean']}

@@ -267,8 +267,10 @@ def realisticOutlineMetrics(
 
         print(f'{title:<22}{cell(r, key, 10)}{cell(c, key, 10)}{cell(r, baseline, 11)}'
               f'{cell(r, "physics_rmse", 14)}{cell(c, "physics_rmse", 15)}')  # fmt: skip
-    if isMain():  # outlines.png beside the checkpoints: the recorded test split, sized with each drum's true c
+    if isMain():  # outlines.png and scatter.png of the recorded test split, sized with each drum's true c
         size, predicted_masks, iou = shown['recorded']
-        path = os.path.join(routine.R['exports_dir'], 'outlines.png')
+        run_dir = routine.R['exports_dir']
+        path = os.path.join(run_dir, 'outlines.png')
         plotOutlines([vertices[i] for i in test], torch.from_numpy(truth[:, 0]), predicted_masks, size, path, iou=iou)
+        plotScatter(truth[:, :1], size.numpy()[:, None], ['drum_size'], os.path.join(run_dir, 'scatter.png'))
     return {'metrics': found['recorded'], 'clean_metrics': found['clean']}
