@@ -204,3 +204,26 @@ def test_the_default_routine_keeps_drum_size(tmp_path: Path) -> None:
     assert defaultDatasetDir(BesselModel, P) == os.path.join('data', 'BesselModel-1500')
     assert defaultDatasetDir(BesselModel, {**P, 'realistic': True}).endswith('-realistic')
     BesselModel(duration=0.1, sample_rate=8000, **REALISTIC_SAMPLER)  # the realistic settings validate
+
+
+def test_recorded_training_leaves_the_cores_to_its_workers(tmp_path: Path, bank: RoomBank) -> None:
+    from kac_prediction.pipeline.routine import trainingThreads
+
+    assert [trainingThreads(2, 1, 2), trainingThreads(2, 1, 16), trainingThreads(1, 2, 16), trainingThreads(0)] == [
+        1, 14, 7, torch.get_num_threads()
+    ]  # fmt: skip
+    before = torch.get_num_threads()
+    torch.set_num_threads(4)
+    try:
+        routine = _routine(tmp_path, bank, 1)  # num_workers 2
+        seen: list[int] = []
+        loop = _loop(routine)
+
+        def innerTestingLoop(i: int, loop_length: int, x: torch.Tensor, y: Any) -> None:
+            seen.append(torch.get_num_threads())
+            loop(i, loop_length, x, y)
+
+        routine.train(innerTestingLoop)
+        assert set(seen) == {2} and torch.get_num_threads() == 4  # 4 threads − 2 workers while training; restored
+    finally:
+        torch.set_num_threads(before)
