@@ -152,7 +152,6 @@ def _first(labels: Mapping[str, Any], name: str) -> float:
 def _trainingLabels(dataset: Mapping[str, Any], grid_size: int = 0) -> tuple[dict[str, float], torch.Tensor]:
     """`trainingMeans` and, with a grid_size > 0 (polygons), `trainingMeanMask` ((0, 0) without), from one pass over
     the labels."""
-
     Sampler, settings = _sampler(dataset)
     sampler = Sampler(**settings)
     count = min(int(dataset.get('dataset_size') or 1500), _MAX_MEAN_ITEMS)

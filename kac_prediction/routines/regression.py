@@ -22,6 +22,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import torch
 
 from ..acoustics import RoomBank, roomBank
@@ -32,7 +33,7 @@ from ..pipeline import Routine
 from ..pipeline.distributed import isMain
 from ..pipeline.metrics import regressionMetrics
 from ..pipeline.physics_baseline import Method, baselineRMSE, physicsBaseline
-from ..pipeline.plots import plotDrums, plotScatter
+from ..pipeline.plots import LABEL_UNITS, plotDrums, plotScatter
 from ..samplers import AudioSampler
 
 REPRESENTATION = {'output_type': 'spectrum', 'n_bins': 1024, 'f_min': 20.0, 'f_max': 4000.0}
@@ -229,12 +230,13 @@ def realisticMetrics(
     column = list(labels).index('transit_time')
     mean = Y[training].mean(dim=0)
     found: dict[str, Any] = {}
-    shown: dict[str, torch.Tensor] = {}
+    shown: dict[str, tuple[torch.Tensor, npt.NDArray[np.float64]]] = {}
     for name, audio in waveforms.items():
         X = recorded.representation.transformBatch(audio.astype(np.float32))
-        predicted = shown[name] = _predict(model, X, routine.device)
+        predicted = _predict(model, X, routine.device)
         metrics: dict[str, dict[str, float]] = regressionMetrics(predicted, Y[test], labels, training_mean=mean)
         size = predicted[:, column].numpy() * truth[:, 1]
+        shown[name] = (predicted, size)
         error = size - truth[:, 0]
         sizes = {
             'rmse': float(np.sqrt(np.mean(error**2))),
@@ -268,20 +270,18 @@ def realisticMetrics(
         print(f'{label + " RMSE " + unit:<22}{cell(r, "rmse", 10)}{cell(c, "rmse", 10)}{cell(r, "baseline_rmse", 11)}'
               f'{cell(r, "physics_rmse", 14)}{cell(c, "physics_rmse", 15)}')  # fmt: skip
     if isMain():  # scatter.png and drums.png of the recorded test split, drum_size given each drum's true c
-        predicted = shown['recorded']
-        column_size = predicted[:, column].numpy() * truth[:, 1]
+        predicted, column_size = shown['recorded']
         true_drums = [{'drum_size': float(s), **dict(zip(labels, row.tolist(), strict=True))} for s, row in
                       zip(truth[:, 0], Y[test], strict=True)]  # fmt: skip
         found_drums = [{**dict(zip(labels, row.tolist(), strict=True)), 'drum_size': float(s)} for s, row in
                        zip(column_size, predicted, strict=True)]  # fmt: skip
         run_dir = routine.R['exports_dir']
         plotDrums(true_drums, found_drums, D.sampler['name'], os.path.join(run_dir, 'drums.png'))
-        shown_labels = ['drum_size', *labels]
         plotScatter(
             np.column_stack([truth[:, 0], Y[test].numpy()]),
             np.column_stack([column_size, predicted.numpy()]),
-            shown_labels,
+            ['drum_size', *labels],
             os.path.join(run_dir, 'scatter.png'),
-            units={'drum_size': 'm', 'aspect_ratio': '', 'transit_time': 's'},
+            units={**LABEL_UNITS, 'transit_time': 's'},
         )
     return {'metrics': found['recorded'], 'clean_metrics': found['clean']}
