@@ -5,7 +5,9 @@
     kac-prediction install-dataset 5000-circular-drums-of-varying-size data/circles
     kac-prediction train --routine size_of_circular_drum [--config FILE | --resume RUN_DIR] [--key=value ...]
     kac-prediction sweep scripts/config/wandb/size_of_circular_drum.yaml --count 8 [--resume] [-- extra arguments]
-    kac-prediction predict model/<run id> drum.wav [more.flac ...] [--json] [--plot prediction.png]
+    kac-prediction predict drum.wav [more.flac ...] [--family circle|rectangle|polygon] [--wave-speed C] [--json]
+    kac-prediction predict model/<run id> drum.wav [...]      (a checkpoint of your own instead of a shipped model)
+    kac-prediction models [FAMILY] [--json]
 
 Each subcommand has --help.
 """
@@ -168,10 +170,37 @@ def _plotPath(path: str, index: int, count: int) -> str:
     return f'{stem}_{index}{suffix}'
 
 
+_CHECKPOINT_SUFFIXES = ('.pt', '.pth')
+
+
+def _checkpointAndAudio(paths: Sequence[str]) -> tuple[str | None, list[str]]:
+    """(checkpoint, audio files) of `predict`'s paths: the first is a checkpoint when it is a directory (a run) or a
+    .pt / .pth file and others follow; otherwise there is none (a shipped model is used)."""
+    first = paths[0]
+    if len(paths) > 1 and (os.path.isdir(first) or first.lower().endswith(_CHECKPOINT_SUFFIXES)):
+        return first, list(paths[1:])
+    if len(paths) > 1 and not os.path.exists(first) and not os.path.splitext(first)[1]:
+        raise FileNotFoundError(f'no checkpoint at {first} (neither a run directory nor a .pt file), nor an audio file')
+    return None, list(paths)
+
+
 def _predict(args: argparse.Namespace) -> int:
     from .inference import loadPredictor
 
-    predictor = loadPredictor(args.checkpoint)
+    checkpoint, args.audio = _checkpointAndAudio(args.paths)
+    if checkpoint is not None:
+        if args.family is not None:
+            raise ValueError(f'--family picks a shipped model; give it or the checkpoint {checkpoint}, not both.')
+        predictor = loadPredictor(checkpoint)
+    else:
+        from .models import DEFAULT_FAMILY, FAMILIES, loadPretrained
+
+        family = args.family or DEFAULT_FAMILY
+        predictor = loadPretrained(family)
+        if args.family is None:
+            others = '|'.join(name for name in FAMILIES if name != family)
+            print(f'note: the shipped {family} model ({FAMILIES[family]}); --family {others} for the others, or give '
+                  'a checkpoint before the audio files', file=sys.stderr)  # fmt: skip
     if args.wave_speed is not None and (args.tension is not None or args.density is not None):
         raise ValueError('give either --wave-speed or --tension and --density, not both.')
     if (args.tension is None) != (args.density is None):
@@ -232,6 +261,74 @@ def _predict(args: argparse.Namespace) -> int:
     return 0
 
 
+_HEADLINE = ('clean', 'snr10', 'room', 'realistic', 'material')  # conditions `models` shows per model
+_SHOWN = {
+    'clean': 'clean',
+    'snr10': '10 dB SNR',
+    'room': 'room',
+    'realistic': 'recorded',
+    'material': 'wider material',
+}
+
+
+def _headline(row: dict[str, Any]) -> str:
+    """One condition's figure of a card: drum_size RMSE (cm), with the outline IoU for polygons."""
+    size = row.get('model_rmse_cm')
+    text = f'{size:.2f} cm' if isinstance(size, (int, float)) else '–'
+    iou = row.get('model_iou')
+    return f'IoU {iou:.3f}, {text}' if isinstance(iou, (int, float)) else text
+
+
+def _models(args: argparse.Namespace) -> int:
+    from .inference import robustnessTable
+    from .models import FAMILIES, ModelCardError, modelCard, modelCards, verifyModel
+
+    cards = [modelCard(args.family)] if args.family else modelCards()
+    if not cards:
+        raise FileNotFoundError('no shipped models in this installation: reinstall kac_prediction.')
+    failed = []
+    for card in cards:
+        try:
+            verifyModel(card['family'])
+            card['check'] = 'ok'
+        except (ModelCardError, FileNotFoundError) as error:
+            card['check'] = str(error)
+            failed.append(card['family'])
+    if args.json:
+        print(json.dumps(cards if not args.family else cards[0], indent=1, ensure_ascii=False))
+    elif args.family:
+        card = cards[0]
+        weights, dataset = card['weights'], card.get('dataset', {})
+        sampler = dataset.get('sampler')
+        sampler = sampler.get('name') if isinstance(sampler, dict) else sampler
+        conditions = card['held_out'].get('conditions', {})
+        print(f'{card["family"]}: {card["model"]} of {card["routine"]}, predicting {", ".join(card["labels"])}')
+        print(f'weights: {weights["file"]}, {weights["bytes"] / 1e6:.2f} MB, {weights["dtype"]}; '
+              f'sha256 {weights["sha256"]} ({card["check"]})')  # fmt: skip
+        print(f'dataset: {sampler}, {dataset.get("dataset_size")} sounds; project {card["project_version"]}')
+        print(f'trained by: {card["command"]}')
+        print(f'held out: {conditions.get("drums")} new drums per condition (seed {conditions.get("seed")})')
+        print(robustnessTable(conditions.get('rows', [])))
+    else:
+        header = ['family', 'routine', 'labels', 'weights', *(_SHOWN[key] for key in _HEADLINE), 'check']
+        rows = []
+        for card in cards:
+            found = {row.get('key'): row for row in card['held_out'].get('conditions', {}).get('rows', [])}
+            rows.append([
+                card['family'], card['routine'], ' '.join(card['labels']),
+                f'{card["weights"]["bytes"] / 1e6:.1f} MB {card["weights"]["dtype"].split()[0]}',
+                *(_headline(found[key]) if key in found else '–' for key in _HEADLINE),
+                'ok' if card['check'] == 'ok' else 'FAILED',
+            ])  # fmt: skip
+        widths = [max(len(row[k]) for row in [header, *rows]) for k in range(len(header))]
+        for row in [header, *rows]:
+            print('  '.join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+        print(f'held-out drums the models never saw; kac-prediction models {"|".join(FAMILIES)} for a card')
+    for family in failed:
+        print(f'error: {next(c["check"] for c in cards if c["family"] == family)}', file=sys.stderr)
+    return 1 if failed else 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of `kac-prediction`; returns the exit status."""
     arguments = list(sys.argv[1:] if argv is None else argv)
@@ -289,16 +386,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     sweep.add_argument('--resume', action='store_true', help='continue the sweep recorded in the sweep directory')
     predict = commands.add_parser(
         'predict',
-        help='predict the drums heard in audio files from a trained checkpoint',
-        description='Print the labels (e.g. drum_size in m) a SpectrumCRePE checkpoint predicts for audio files. Any '
+        help='predict the drums heard in audio files (a shipped model, or a checkpoint of yours)',
+        description='Print the labels (e.g. drum_size in m) that a shipped model (--family; kac-prediction models '
+        'lists them) or a SpectrumCRePE checkpoint of your own predicts for audio files. Any '
         'format soundfile reads, any sample rate (resampled), stereo (mixed to mono), any length (aligned on the '
         'onset, then trimmed or zero-padded to the training duration); only the part used is read, so memory does not '
         'grow with the length of a file. Sample rates outside 1000–768000 Hz are refused. Audio too quiet (peak < −60 '
         'dBFS), too short (< 10 %% of the training duration), mostly below the lowest band, or clipped gives one line '
         '"warning: FILE: ..." per problem on stderr (and under "warnings" in --json).',
     )
-    predict.add_argument('checkpoint', metavar='CHECKPOINT', help='a run directory (its best checkpoint) or a .pt file')
-    predict.add_argument('audio', metavar='AUDIO', nargs='+', help='audio files (WAV, FLAC, OGG, …)')
+    predict.add_argument(
+        'paths', metavar='[CHECKPOINT] AUDIO', nargs='+', help='audio files (WAV, FLAC, OGG, …), after an optional '
+        'checkpoint of your own (a run directory, its best checkpoint, or a .pt file)',
+    )  # fmt: skip
+    predict.add_argument(
+        '--family', choices=('circle', 'rectangle', 'polygon'), default=None, help='the shipped model to use '
+        'without a checkpoint (default circle): kac-prediction models lists them',
+    )  # fmt: skip
     predict.add_argument(
         '--json', action='store_true', help='print a JSON list of {file, label: value, warnings: [...]} instead'
     )
@@ -312,7 +416,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     )  # fmt: skip
     predict.add_argument('--tension', type=float, default=None, metavar='T', help='N/m (with --density: c = sqrt(T/D))')
     predict.add_argument('--density', type=float, default=None, metavar='D', help='kg/m² (with --tension)')
+    models = commands.add_parser(
+        'models',
+        help='list the models shipped in the package and their cards',
+        description='List the shipped models (one per drum family), check each against the SHA-256 in its card, and '
+        "print their held-out figures; with FAMILY, that model's card: training command, dataset, figures per "
+        'condition. Exit status 1 when a model fails its check.',
+    )
+    models.add_argument('family', metavar='FAMILY', nargs='?', choices=('circle', 'rectangle', 'polygon'))
+    models.add_argument('--json', action='store_true', help='print the cards as JSON')
     args = parser.parse_args(arguments)
+    if args.command == 'models':
+        try:
+            return _models(args)
+        except (OSError, ValueError) as error:
+            print(f'error: {error}', file=sys.stderr)
+            return 2
     if args.command == 'predict':
         try:
             return _predict(args)

@@ -16,6 +16,7 @@ LAYERS = [
     {'pipeline'},
     {'architecture'},
     {'inference'},
+    {'models'},
     {'routines', 'sweep'},
     {'cli', 'demo'},
 ]
