@@ -31,9 +31,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument('--metrics', default='', help="the run's metrics JSON ($KAC_SWEEP_METRICS)")
     parser.add_argument('--training', default='{}', help='more to record about the training, as JSON')
     parser.add_argument('--drums', type=int, default=100, help='held-out drums per condition (default 100)')
+    parser.add_argument('--conditions', default='', help='comma-separated condition keys (default all that apply)')
     parser.add_argument('--directory', default=str(WEIGHTS_DIR), help='where to write (default the package)')
     parser.add_argument('--overwrite', action='store_true', help='replace a shipped model of that family')
     args = parser.parse_args(argv)
+    conditions = [key.strip() for key in args.conditions.split(',') if key.strip()] or None
     try:
         metrics = None
         if args.metrics:
@@ -41,7 +43,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 metrics = json.load(file)
         card = releaseModel(
             args.run, args.family, args.command, metrics, json.loads(args.training), args.directory, args.drums,
-            overwrite=args.overwrite, progressbar=True,
+            conditions, args.overwrite, progressbar=True,
         )  # fmt: skip
     except (OSError, ValueError) as error:
         print(f'error: {error}', file=sys.stderr)
