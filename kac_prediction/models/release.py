@@ -21,7 +21,8 @@ import torch
 
 from .. import __version__
 from .._io import writeJSON
-from ..inference import EVALUATION_SEED, evaluateRobustness
+from ..architecture import OutlineCRePE
+from ..inference import EVALUATION_SEED, evaluateRobustness, loadPredictor
 from ..pipeline.checkpoints import bestCheckpoint, loadCheckpoint, saveCheckpoint
 from .shipped import FAMILIES, WEIGHTS_DIR, fileDigest
 
@@ -118,7 +119,7 @@ def releaseModel(
             'family': family,
             'routine': routine,
             'model': model.get('name', ''),
-            'labels': list(checkpoint['model_kwargs'].get('labels', [])),
+            'labels': _labels(shipped),
             'weights': {
                 'file': weights.name,
                 'sha256': fileDigest(shipped),
@@ -144,6 +145,13 @@ def releaseModel(
         os.replace(shipped, weights)
         writeJSON(card_path, _finite(card))
     return card
+
+
+def _labels(path: Path) -> list[str]:
+    """What the model at `path` predicts, as `Predictor` results name it: its labels, and 'outline' for an
+    OutlineCRePE."""
+    predictor = loadPredictor(path)
+    return [*predictor.labels, *(['outline'] if isinstance(predictor.model, OutlineCRePE) else [])]
 
 
 def _finite(value: Any) -> Any:
