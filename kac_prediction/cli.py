@@ -24,6 +24,7 @@ from typing import Any
 __all__ = ['main', 'parseOverrides', 'train']
 
 _SAMPLERS = ('BesselModel', 'PoissonModel', 'LameModel', 'FDTDModel', 'TestTone', 'TestSweep')
+_FAMILIES = ('circle', 'rectangle', 'polygon')  # kac_prediction.models.FAMILIES, without importing torch to parse
 
 
 def _generate(args: argparse.Namespace) -> int:
@@ -293,7 +294,7 @@ def _models(args: argparse.Namespace) -> int:
             card['check'] = 'ok'
         except (ModelCardError, FileNotFoundError) as error:
             card['check'] = str(error)
-            failed.append(card['family'])
+            failed.append(card['check'])
     if args.json:
         print(json.dumps(cards if not args.family else cards[0], indent=1, ensure_ascii=False))
     elif args.family:
@@ -324,8 +325,8 @@ def _models(args: argparse.Namespace) -> int:
         for row in [header, *rows]:
             print('  '.join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
         print(f'held-out drums the models never saw; kac-prediction models {"|".join(FAMILIES)} for a card')
-    for family in failed:
-        print(f'error: {next(c["check"] for c in cards if c["family"] == family)}', file=sys.stderr)
+    for message in failed:
+        print(f'error: {message}', file=sys.stderr)
     return 1 if failed else 0
 
 
@@ -400,7 +401,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         'checkpoint of your own (a run directory, its best checkpoint, or a .pt file)',
     )  # fmt: skip
     predict.add_argument(
-        '--family', choices=('circle', 'rectangle', 'polygon'), default=None, help='the shipped model to use '
+        '--family', choices=_FAMILIES, default=None, help='the shipped model to use '
         'without a checkpoint (default circle): kac-prediction models lists them',
     )  # fmt: skip
     predict.add_argument(
@@ -423,7 +424,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "print their held-out figures; with FAMILY, that model's card: training command, dataset, figures per "
         'condition. Exit status 1 when a model fails its check.',
     )
-    models.add_argument('family', metavar='FAMILY', nargs='?', choices=('circle', 'rectangle', 'polygon'))
+    models.add_argument('family', metavar='FAMILY', nargs='?', choices=_FAMILIES)
     models.add_argument('--json', action='store_true', help='print the cards as JSON')
     args = parser.parse_args(arguments)
     if args.command == 'models':

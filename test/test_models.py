@@ -237,6 +237,9 @@ def test_predict_family_and_checkpoint_errors(run: Path, tmp_path: Path, capsys:
 
 
 def test_models_lists_and_shows_the_cards(capsys: pytest.CaptureFixture[str]) -> None:
+    from kac_prediction import cli
+
+    assert cli._FAMILIES == tuple(FAMILIES)  # the parser's choices, kept without importing the models
     assert main(['models']) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].split()[:4] == ['family', 'routine', 'labels', 'weights']

@@ -12,12 +12,12 @@ SHA-256 of FAMILY.pt). `release.py` writes both from a training run.
 """
 
 import functools
-import hashlib
 import json
 import os
 from pathlib import Path
 from typing import Any
 
+import pooch  # type: ignore[import-untyped]
 import torch
 
 from ..inference import Predictor, loadPredictor
@@ -60,12 +60,8 @@ def _family(family: str) -> str:
 
 
 def fileDigest(path: str | os.PathLike[str]) -> str:
-    """The SHA-256 of a file's bytes, as hex (what `sha256sum` prints)."""
-    digest = hashlib.sha256()
-    with open(path, 'rb') as file:
-        for block in iter(lambda: file.read(1 << 20), b''):
-            digest.update(block)
-    return digest.hexdigest()
+    """The SHA-256 of a file's bytes, as hex (what `sha256sum` prints; `pooch.file_hash`)."""
+    return str(pooch.file_hash(os.fspath(path), alg='sha256'))
 
 
 def modelFile(family: str, directory: str | os.PathLike[str] = WEIGHTS_DIR) -> Path:
