@@ -7,6 +7,7 @@ from .lines import IntersectionType, isColinear, largestVector, lineIntersection
 from .normalise import normaliseConvexPolygon, normalisePolygon, normaliseSimplePolygon, scalePolygonByArea
 from .polygon import Polygon
 from .rectangle import UnitRectangle
+from .similarity import bestAlignment, discIoU, outlineIoU, principalPose
 from .travelling_salesman_polygon import TravellingSalesmanPolygon
 from .types import Shape, ShapeLabels, ShapeSettings, Vertices
 from .weyl import weylCondition
@@ -24,12 +25,16 @@ __all__ = [
     'TravellingSalesmanPolygon',
     'UnitRectangle',
     'Vertices',
+    'bestAlignment',
+    'discIoU',
     'isColinear',
     'largestVector',
     'lineIntersection',
     'normaliseConvexPolygon',
     'normalisePolygon',
     'normaliseSimplePolygon',
+    'outlineIoU',
+    'principalPose',
     'scalePolygonByArea',
     'weylCondition',
 ]

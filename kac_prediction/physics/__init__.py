@@ -1,4 +1,4 @@
-"""Drum physics: mode tables, modal amplitudes, modal synthesis and the FDTD solver.
+"""Drum physics: mode tables, modal amplitudes, modal synthesis, eigenmodes of any polygon and the FDTD solver.
 
 SI units throughout (docs/architecture.md, "Physics conventions").
 """
@@ -6,6 +6,7 @@ SI units throughout (docs/architecture.md, "Physics conventions").
 from .._checks import checkModeCounts
 from .baselines import circleSizeFromSound, physicsSizes, rectangleFromSound, resonanceFrequencies, weylArea
 from .circle import circularAmplitudes, circularFrequencies, circularSeries
+from .eigenmodes import Eigenmodes, eigenmodes, polygonMesh, reflexCorners
 from .fdtd import COURANT_LIMIT, fdtdCudaAvailable, fdtdEnergy, fdtdGridSpacing, fdtdReference, fdtdSynthesis
 from .membrane import lossCoefficients, stiffModes, strikeWidthWeights
 from .modal_synthesis import decayRate, modalSynthesis
@@ -22,6 +23,7 @@ from .triangle import (
 
 __all__ = [
     'COURANT_LIMIT',
+    'Eigenmodes',
     'barycentricToCartesian',
     'cartesianToBarycentric',
     'checkModeCounts',
@@ -30,6 +32,7 @@ __all__ = [
     'circularFrequencies',
     'circularSeries',
     'decayRate',
+    'eigenmodes',
     'equilateralTriangleAmplitudes',
     'equilateralTriangleFrequencies',
     'equilateralTriangleModes',
@@ -43,10 +46,12 @@ __all__ = [
     'lossCoefficients',
     'modalSynthesis',
     'physicsSizes',
+    'polygonMesh',
     'rectangleFromSound',
     'rectangularAmplitudes',
     'rectangularFrequencies',
     'rectangularSeries',
+    'reflexCorners',
     'resonanceFrequencies',
     'stiffModes',
     'strikeWidthWeights',
