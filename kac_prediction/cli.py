@@ -23,7 +23,7 @@ from typing import Any
 
 __all__ = ['main', 'parseOverrides', 'train']
 
-_SAMPLERS = ('BesselModel', 'PoissonModel', 'LameModel', 'FDTDModel', 'TestTone', 'TestSweep')
+_SAMPLERS = ('BesselModel', 'PoissonModel', 'LameModel', 'FDTDModel', 'EigenmodeModel', 'TestTone', 'TestSweep')
 _FAMILIES = ('circle', 'rectangle', 'polygon')  # kac_prediction.models.FAMILIES, without importing torch to parse
 
 

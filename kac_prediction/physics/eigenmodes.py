@@ -72,12 +72,19 @@ def reflexCorners(vertices: npt.ArrayLike) -> npt.NDArray[np.float64]:
 
 
 def _boundary(V: npt.NDArray[np.float64], h: float) -> tuple[npt.NDArray[np.float64], list[tuple[int, int]]]:
-    """Points every ≤ h along each edge (the vertices among them) and the segments between them, as point indices."""
+    """Points every ≤ h along each edge (the vertices among them) and the segments between them, as point indices.
+    Both edges at a vertex get their first point at the same distance from it (≤ h, ≤ 0.4 of either edge), so that
+    splitting segments at their midpoints near a sharp corner ends (Ruppert's concentric shells)."""
+    edges = np.roll(V, -1, axis=0) - V
+    lengths = np.hypot(edges[:, 0], edges[:, 1])
+    guard = np.minimum(h, 0.4 * np.minimum(lengths, np.roll(lengths, 1)))  # at each vertex
     points: list[npt.NDArray[np.float64]] = []
-    for a, b in zip(V, np.roll(V, -1, axis=0), strict=True):
-        pieces = max(1, math.ceil(float(np.hypot(*(b - a))) / h))
-        t = np.arange(pieces, dtype=np.float64)[:, None] / pieces
-        points.append(a + t * (b - a))
+    for k in range(V.shape[0]):
+        a, u, length = V[k], edges[k] / lengths[k], lengths[k]
+        start, end = guard[k], length - guard[(k + 1) % V.shape[0]]
+        pieces = max(1, math.ceil((end - start) / h))
+        t = np.concatenate([[0.0], start + (end - start) * np.arange(pieces + 1, dtype=np.float64) / pieces])
+        points.append(a + t[:, None] * u)
     P = np.concatenate(points)
     n = P.shape[0]
     return P, [(i, (i + 1) % n) for i in range(n)]
@@ -91,7 +98,7 @@ def _recoverSegments(
     the segment at its midpoint, until none encroaches."""
     points = [p for p in B]
     segments = list(segments)
-    for _ in range(64):
+    for _ in range(256):
         boundary = np.asarray(points)
         ends = np.asarray(segments)
         middle = (boundary[ends[:, 0]] + boundary[ends[:, 1]]) / 2.0

@@ -2,6 +2,7 @@
 
 from .audio_sampler import AudioSampler, Labels, SamplerInfo, SamplerSettings, classLocalsToKwargs, itemRNG
 from .bessel_model import BesselModel
+from .eigenmode_model import EigenmodeModel
 from .fdtd_model import FDTDModel
 from .lame_model import LameModel, LaméModel
 from .modal_sampler import ModalSampler
@@ -14,6 +15,7 @@ __all__ = [
     'AudioSampler',
     'BesselModel',
     'Datasets',
+    'EigenmodeModel',
     'FDTDModel',
     'Labels',
     'LameModel',

@@ -10,7 +10,6 @@ item can be regenerated alone, and batches, workers and shards give bit-identica
 """
 
 import dataclasses
-import importlib
 import inspect
 import math
 from collections import OrderedDict
@@ -24,76 +23,19 @@ import shapely
 import shapely.affinity
 import shapely.ops
 
-from .. import geometry
 from .._checks import checkChoice, checkCount, checkNumber, parseRange
-from ..geometry import Ellipse, Polygon, Shape, ShapeLabels
+from ..geometry import Shape, ShapeLabels
 from ..physics import COURANT_LIMIT, fdtdGridSpacing, fdtdSynthesis, lossCoefficients
 from .audio_sampler import Labels, SamplerSettings, classLocalsToKwargs, itemRNG
 from .item_sampler import ItemSampler
 from .membrane import Membrane, checkRandom, drawSetting, parseSetting
 from .modal_sampler import Random, SizeRange
+from .shapes import canonicalLabels, farthestInside, resolveShape, shapeRegion
 
 __all__ = ['FDTDModel']
 
 _CACHED_DRUMS = 64  # drum geometries kept between calls (masks are rebuilt otherwise)
 _ATTEMPTS = 100  # rejection-sampling rounds (of 64 candidates each) for a random strike
-_ELLIPSE_SEGMENTS = 256  # quarter-circle segments of the polygon inscribed in an ellipse (distance error ≈ 5e-6 a)
-
-
-def _shapeClasses() -> dict[str, type[Shape]]:
-    """The concrete Shape classes that kac_prediction.geometry exports, by name."""
-    found = {}
-    for name in geometry.__all__:
-        value = getattr(geometry, name)
-        if isinstance(value, type) and issubclass(value, Shape) and not inspect.isabstract(value):
-            found[name] = value
-    return found
-
-
-def _resolveShape(value: object) -> tuple[type[Shape], str]:
-    """(class, recorded name) of the `arbitrary_shape` setting: a Shape subclass, its name in kac_prediction.geometry,
-    or 'module:QualifiedName' for a Shape subclass defined elsewhere."""
-    known = _shapeClasses()
-    choices = ', '.join(sorted(known))
-    if isinstance(value, str):
-        if value in known:
-            return known[value], value
-        if ':' in value:
-            module, _, qualified = value.partition(':')
-            try:
-                found: object = importlib.import_module(module)
-                for part in qualified.split('.'):
-                    found = getattr(found, part)
-            except (ImportError, AttributeError) as error:
-                raise ValueError(f'arbitrary_shape {value!r} cannot be imported: {error}.') from error
-            return _resolveShape(found)[0], value
-        raise ValueError(
-            f'arbitrary_shape {value!r} is not a shape of kac_prediction.geometry; use one of {choices}, a Shape '
-            "subclass, or 'module:ClassName'."
-        )
-    if not (isinstance(value, type) and issubclass(value, Shape)):
-        raise TypeError(
-            f'arbitrary_shape must be a subclass of kac_prediction.geometry.Shape (e.g. {choices}) or the name of '
-            f'one, got {value!r}.'
-        )
-    if inspect.isabstract(value):
-        raise TypeError(f'arbitrary_shape {value.__name__} is abstract; use a concrete shape such as {choices}.')
-    name = value.__name__
-    if known.get(name) is value:
-        return value, name
-    return value, f'{value.__module__}:{value.__qualname__}'
-
-
-def _region(shape: Shape) -> Any:
-    """The shape as a shapely geometry (exact for polygons, an inscribed 1024-gon for ellipses), or None."""
-    if isinstance(shape, Polygon):
-        region = shapely.Polygon(shape.vertices)
-        return region if region.is_valid else shapely.make_valid(region)
-    if isinstance(shape, Ellipse):
-        x, y = shape.centroid
-        disc = shapely.Point(x, y).buffer(1.0, quad_segs=_ELLIPSE_SEGMENTS)
-        return shapely.affinity.scale(disc, shape.major, shape.minor, origin=(x, y))
-    return None
 
 
 @dataclass(frozen=True)
@@ -207,7 +149,7 @@ class FDTDModel(ItemSampler[_Item]):
         1 solver steps per sample (the grid refines with it). shape_settings: keyword arguments of the shape's
         constructor. strike_duration: the raised-cosine force pulse in s (0: an impulse), a number or a range drawn
         per item. strike_width: the raised cosine's diameter in m."""
-        Class, name = _resolveShape(arbitrary_shape)
+        Class, name = resolveShape(arbitrary_shape)
         settings = classLocalsToKwargs(locals())
         for key in ('Class', 'name'):
             settings.pop(key)
@@ -304,14 +246,14 @@ class FDTDModel(ItemSampler[_Item]):
                 f'drum {drum_id}: a {type(shape).__name__} of drum_size {size:.4g} m covers no node of the '
                 f'{h * 1000:.3g}-mm grid; use a larger drum_size or a higher oversampling.'
             )
-        region = _region(shape)
+        region = shapeRegion(shape)
         centroid = shape.centroid
         if shape.isPointInside(centroid):
             centre_strike = (float(centroid[0]), float(centroid[1]))
         else:
-            centre_strike = _farthestInside(shape, region, X, Y, mask)
+            centre_strike = farthestInside(shape, region, X, Y, mask)
         centre, half = ((x_min + x_max) / 2.0, (y_min + y_max) / 2.0), extent / 2.0
-        labels = _canonicalLabels(shape, centre, half)
+        labels = canonicalLabels(shape, centre, half)
         drum = _Drum(drum_id, shape, size, material, h, scale, (x_min, y_min), centre, half, mask, region,
                      centre_strike, centre_strike, labels)  # fmt: skip
         if self.listening_location is not None:
@@ -437,37 +379,3 @@ class FDTDModel(ItemSampler[_Item]):
         maxima = np.max(np.abs(w), axis=1, keepdims=True)
         w *= np.divide(self.amplitude, maxima, out=np.zeros_like(maxima), where=maxima > 0.0)
         return w
-
-
-def _canonicalLabels(shape: Shape, centre: tuple[float, float], half: float) -> ShapeLabels:
-    """The shape's labels with `vertices` mapped to the canonical frame and lengths (`r`, `major`, `minor`) divided
-    by the half-extent; other labels (e.g. `N`, `epsilon`) unchanged."""
-    labels = shape.getLabels()
-    if centre == (0.0, 0.0) and half == 1.0:
-        return labels
-    out: ShapeLabels = {}
-    for key, value in labels.items():
-        if key == 'vertices':
-            out[key] = ((np.asarray(value, dtype=np.float64) - np.asarray(centre)) / half).tolist()
-        elif key in ('r', 'major', 'minor'):
-            out[key] = [float(v) / half for v in value]
-        else:
-            out[key] = value
-    return out
-
-
-def _farthestInside(
-    shape: Shape, region: Any, X: npt.NDArray[np.float64], Y: npt.NDArray[np.float64], mask: npt.NDArray[np.bool_]
-) -> tuple[float, float]:
-    """The point farthest inside the shape: shapely's polylabel of its largest part, or the grid node deepest inside."""
-    if region is not None:
-        parts = list(getattr(region, 'geoms', [region]))
-        largest = max((p for p in parts if isinstance(p, shapely.Polygon)), key=lambda p: p.area)
-        x_min, y_min, x_max, y_max = largest.bounds
-        point = shapely.ops.polylabel(largest, tolerance=1e-4 * max(x_max - x_min, y_max - y_min))
-        return (float(point.x), float(point.y))
-    from scipy import ndimage
-
-    depth = ndimage.distance_transform_edt(np.pad(mask, 1))[1:-1, 1:-1]
-    i, j = np.unravel_index(int(np.argmax(depth)), mask.shape)
-    return (float(X[i, j]), float(Y[i, j]))

@@ -8,7 +8,7 @@ bit-identical audio.
 """
 
 from abc import abstractmethod
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -21,7 +21,7 @@ from .audio_sampler import Labels, itemRNG
 from .item_sampler import ItemSampler
 from .membrane import Membrane, Setting, checkRandom, drawSetting, parseSetting
 
-__all__ = ['ModalSampler', 'Random', 'SizeRange', 'parseRange']
+__all__ = ['ModalSampler', 'Random', 'SizeRange', 'membraneModes', 'membraneSynthesis', 'parseRange']
 
 SizeRange = Setting
 Random = Literal['random']  # a listening point drawn per item
@@ -133,13 +133,8 @@ class ModalSampler(ItemSampler[_Item]):
         drums = {key: np.array([item.drum[key] for item in items]) for key in items[0].drum}
         listening = np.array([item.listening for item in items]) if self.random_listening else self.listening_location
         F, A = self._modes(drums, np.array([item.strike for item in items]), listening)
-        c = drums['wave_speed'][:, None, None]
-        if self.strike_width > 0.0:
-            A = A * strikeWidthWeights(2.0 * np.pi * F / c, self.strike_width)
         stiffness = drums['stiffness'] if 'stiffness' in drums else self.membrane.stiffness[0]
-        if np.any(stiffness > 0.0):
-            F, A = stiffModes(F, A, drums['wave_speed'], stiffness)
-        return F, A
+        return membraneModes(F, A, drums['wave_speed'], stiffness, self.strike_width)
 
     def _labels(self, item: _Item) -> Labels:
         labels: Labels = {key: [value] for key, value in item.drum.items()}
@@ -152,16 +147,50 @@ class ModalSampler(ItemSampler[_Item]):
 
     def _render(self, items: Sequence[_Item]) -> npt.NDArray[np.float64]:
         F, A = self._allModes(items)
-        membrane = self.membrane
+        durations = np.array([item.duration for item in items])
+        return membraneSynthesis(
+            F, A, [item.drum for item in items], self.membrane, durations, self.length, self.sample_rate, self.amplitude
+        )
 
-        def perDrum(name: str) -> Any:
-            if name not in items[0].drum:
-                return membrane.value(name, {})
-            return np.array([item.drum[name] for item in items])
 
-        decay = perDrum('decay_time')
-        durations = np.array([item.duration for item in items]) if self.strike_duration[1] > 0.0 else 0.0
-        return modalSynthesis(
-            F, A, self.length, self.sample_rate, decay, self.amplitude, perDrum('decay_time_high'),
-            membrane.decay_frequency_high, durations,
-        )  # fmt: skip
+def membraneModes(
+    frequencies: npt.NDArray[np.float64],
+    amplitudes: npt.NDArray[np.float64],
+    wave_speed: npt.NDArray[np.float64],
+    stiffness: npt.ArrayLike,
+    strike_width: float,
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """The ideal membrane's modes of B drums (Hz and s/m², each (B, ...)) weighted for a strike of `strike_width` (m)
+    and stiffened by κ = `stiffness` (m²/s, a number or (B,)); wave_speed c (B,) in m/s (physics/membrane.py)."""
+    F, A = frequencies, amplitudes
+    if strike_width > 0.0:
+        c = wave_speed.reshape(wave_speed.shape + (1,) * (F.ndim - 1))
+        A = A * strikeWidthWeights(2.0 * np.pi * F / c, strike_width)
+    if np.any(np.asarray(stiffness) > 0.0):
+        F, A = stiffModes(F, A, wave_speed, stiffness)
+    return F, A
+
+
+def membraneSynthesis(
+    frequencies: npt.NDArray[np.float64],
+    amplitudes: npt.NDArray[np.float64],
+    drums: Sequence[Mapping[str, float]],
+    membrane: Membrane,
+    strike_durations: npt.NDArray[np.float64],
+    length: int,
+    sample_rate: int,
+    amplitude: float,
+) -> npt.NDArray[np.float64]:
+    """`physics.modalSynthesis` of B drums' modes with each drum's decay (`drums[b]`: its drawn membrane values, or
+    the fixed settings of `membrane`) and strike duration (s, (B,)): float64 (B, length), peaks at `amplitude`."""
+
+    def perDrum(name: str) -> Any:
+        if name not in drums[0]:
+            return membrane.value(name, {})
+        return np.array([drum[name] for drum in drums])
+
+    durations = strike_durations if np.any(strike_durations > 0.0) else 0.0  # all impulses: the faster path
+    return modalSynthesis(
+        frequencies, amplitudes, length, sample_rate, perDrum('decay_time'), amplitude, perDrum('decay_time_high'),
+        membrane.decay_frequency_high, durations,
+    )  # fmt: skip
