@@ -42,3 +42,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/spectrum.py
 	$(BIN)/python bench/predict.py
 	$(BIN)/python bench/recording_chain.py
+	$(BIN)/python bench/eigenmodes.py

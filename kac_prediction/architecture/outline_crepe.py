@@ -15,17 +15,27 @@ _SIZE_LABELS = ('drum_size', 'transit_time')  # the size outputs OutlineCRePE ma
 
 class OutlineLoss(torch.nn.Module):
     """The loss of OutlineCRePE: the squared error of the standardised size (column 0) plus `mask_weight` times the
-    binary cross-entropy of the mask logits (columns 1:) against the occupancy targets (0 or 1, or fractions)."""
+    binary cross-entropy of the mask logits (columns 1:) against the occupancy targets (0 or 1, or fractions). With
+    `mirror_invariant`, each item's cross-entropy is the least over its target mask and the target flipped along x,
+    along y and along both (a half turn): the sign choices a principal-axes frame leaves open."""
 
-    def __init__(self, mask_weight: float = 1.0) -> None:
+    def __init__(self, mask_weight: float = 1.0, mirror_invariant: bool = False) -> None:
         super().__init__()
         self.mask_weight = float(mask_weight)
+        self.mirror_invariant = bool(mirror_invariant)
 
     def parts(self, y_hat: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """y_hat, y: (batch, 1 + G²) → (the size's squared error, the mask's cross-entropy), scalars."""
         size = torch.nn.functional.mse_loss(y_hat[:, 0], y[:, 0])
-        mask = torch.nn.functional.binary_cross_entropy_with_logits(y_hat[:, 1:], y[:, 1:])
-        return size, mask
+        if not self.mirror_invariant:
+            return size, torch.nn.functional.binary_cross_entropy_with_logits(y_hat[:, 1:], y[:, 1:])
+        B, G = y.shape[0], round((y.shape[1] - 1) ** 0.5)
+        logits, target = y_hat[:, 1:].reshape(B, G, G), y[:, 1:].reshape(B, G, G)
+        losses = [
+            torch.nn.functional.binary_cross_entropy_with_logits(logits, t, reduction='none').mean(dim=(1, 2))
+            for t in (target, target.flip(1), target.flip(2), target.flip(1, 2))
+        ]
+        return size, torch.stack(losses).min(dim=0).values.mean()
 
     def combine(self, size: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         """The loss from its `parts`: size + mask_weight · mask."""
@@ -61,11 +71,13 @@ class OutlineCRePE(SpectrumCRePE):
         dynamic_range: float = 8.0,
         mask_weight: float = 1.0,
         size_label: str = 'drum_size',
+        mirror_invariant: bool = False,
     ) -> None:
         """depth, dropout, learning_rate, optimiser, dynamic_range: as SpectrumCRePE. grid_size: the mask's side in
         cells (≥ 4). label_mean, label_spread: of ln(size) (`fitLabels` sets them). mask_weight: the weight of
         the mask's cross-entropy against the size's squared error (> 0). size_label: the name of the size output,
-        'drum_size' (m) or 'transit_time' (s, drum_size / wave_speed)."""
+        'drum_size' (m) or 'transit_time' (s, drum_size / wave_speed). mirror_invariant: train with OutlineLoss's
+        least cross-entropy over the target's four flips (masks in a principal-axes frame)."""
         grid_size = checkCount('grid_size', grid_size, 4, 'cells per side of the mask')
         mask_weight = checkNumber('mask_weight', mask_weight)
         if size_label not in _SIZE_LABELS:
@@ -76,7 +88,7 @@ class OutlineCRePE(SpectrumCRePE):
             extra_outputs=grid_size**2,
         )  # fmt: skip
         self.grid_size = grid_size
-        self.criterion = OutlineLoss(mask_weight)
+        self.criterion = OutlineLoss(mask_weight, mirror_invariant)
         self.model_kwargs = {
             'depth': depth, 'dropout': float(dropout), 'learning_rate': float(learning_rate), 'optimiser': optimiser,
             'grid_size': grid_size, 'label_mean': self.model_kwargs['label_mean'],
@@ -85,6 +97,8 @@ class OutlineCRePE(SpectrumCRePE):
         }  # fmt: skip
         if size_label != 'drum_size':  # recorded only when not the default: older checkpoints load unchanged
             self.model_kwargs['size_label'] = size_label
+        if mirror_invariant:
+            self.model_kwargs['mirror_invariant'] = True
         self.size_label = size_label
 
     def encodeTargets(self, sizes: torch.Tensor, masks: torch.Tensor) -> torch.Tensor:

@@ -6,6 +6,7 @@ from .irregular_star import IrregularStar
 from .lines import IntersectionType, isColinear, largestVector, lineIntersection
 from .normalise import normaliseConvexPolygon, normalisePolygon, normaliseSimplePolygon, scalePolygonByArea
 from .polygon import Polygon
+from .polygon_family import FAMILIES, PolygonFamily
 from .rectangle import UnitRectangle
 from .similarity import bestAlignment, discIoU, outlineIoU, principalPose
 from .travelling_salesman_polygon import TravellingSalesmanPolygon
@@ -13,12 +14,14 @@ from .types import Shape, ShapeLabels, ShapeSettings, Vertices
 from .weyl import weylCondition
 
 __all__ = [
+    'FAMILIES',
     'Circle',
     'ConvexPolygon',
     'Ellipse',
     'IntersectionType',
     'IrregularStar',
     'Polygon',
+    'PolygonFamily',
     'Shape',
     'ShapeLabels',
     'ShapeSettings',

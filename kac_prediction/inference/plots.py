@@ -12,7 +12,7 @@ from ..geometry import Polygon as Shape
 from ..pipeline.plots import describeDrum, drawDrum, drumOutline, newFigure, saveFigure
 from .outline import maskOutline
 
-__all__ = ['plotOutlines', 'plotPrediction']
+__all__ = ['plotAlignedOutlines', 'plotOutlines', 'plotPrediction']
 
 
 def plotPrediction(
@@ -114,4 +114,52 @@ def plotOutlines(
     if not shown:
         axes[0].set_title('no drums to draw')
     figure.suptitle('true (solid) and predicted (dashed) outlines, canonical pose, to scale')
+    return saveFigure(figure, path)
+
+
+def plotAlignedOutlines(
+    true_outlines: Sequence[Any],
+    predicted_outlines: Sequence[Any],
+    path: str | os.PathLike[str],
+    iou: Any = None,
+) -> Path:
+    """Each true outline (solid) beside the predicted one (dashed) moved onto it by the best rotation and reflection
+    about the centroids (`geometry.bestAlignment`), both in metres at their own sizes, centred on the true centroid.
+    true_outlines, predicted_outlines: N arrays (n_k, 2) in m (a predicted [] draws nothing); iou: optional (N,) shown
+    in the titles. Written atomically as a PNG at `path`, which is returned."""
+    from matplotlib.patches import Polygon
+
+    from ..geometry import bestAlignment
+
+    if len(true_outlines) != len(predicted_outlines):
+        raise ValueError(
+            f'{len(true_outlines)} true outlines need as many predicted ones, got {len(predicted_outlines)}.'
+        )
+    N = len(true_outlines)
+    columns = max(1, min(N, 4))
+    rows = max(1, math.ceil(N / columns))
+    figure = newFigure(3.0 * columns, 3.0 * rows)
+    axes = np.atleast_1d(figure.subplots(rows, columns)).flatten()
+    for k, ax in enumerate(axes[:N]):
+        truth = np.asarray(true_outlines[k], dtype=np.float64)
+        centre = np.asarray(Shape(truth).centroid)
+        ax.add_patch(Polygon(truth - centre, closed=True, fill=False, color='tab:blue', linewidth=1.5))
+        predicted = np.asarray(predicted_outlines[k], dtype=np.float64)
+        if predicted.size:
+            aligned = bestAlignment(predicted, truth) - centre
+            ax.add_patch(Polygon(aligned, closed=True, fill=False, color='tab:orange', linewidth=1.5, linestyle='--'))
+        side = math.sqrt(Shape(truth).area)
+        title = f'size {side:.3g} m'
+        if iou is not None:
+            title += f', IoU {float(np.asarray(iou).reshape(-1)[k]):.2f}'
+        ax.set_title(title, fontsize=8)
+        ax.set_aspect('equal')
+        ax.autoscale_view()
+        ax.margins(0.08)
+        ax.set(xlabel='x (m)', ylabel='y (m)')
+    for ax in axes[N:]:
+        ax.set_axis_off()
+    if not N:
+        axes[0].set_title('no drums to draw')
+    figure.suptitle('true (solid) and predicted (dashed) outlines, best rotation and reflection, to scale')
     return saveFigure(figure, path)

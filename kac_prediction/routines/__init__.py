@@ -8,6 +8,7 @@
 | size_of_circular_drum | BesselModel | SpectrumCRePE → drum_size (diameter, m) |
 | dim_of_rectangular_drum | PoissonModel | SpectrumCRePE → drum_size (√area, m), aspect_ratio |
 | shape_of_polygonal_drum | FDTDModel, convex polygons | OutlineCRePE → drum_size (√area, m), outline mask |
+| shape_of_arbitrary_drum | EigenmodeModel, any-family polygons | OutlineCRePE → drum_size, principal-frame mask |
 
 With `realistic: true` each hears drums of a material range through the recording chain and predicts transit_time
 = drum_size / wave_speed (s) in place of drum_size. regression.py holds the code the first two share.
@@ -22,8 +23,9 @@ from .._checks import checkCount
 from ..architecture import checkCRePESettings
 from ..pipeline.checkpoints import loadCheckpoint
 from ..pipeline.parameters import loadYAML, mergeParameters
-from . import regression, shape_of_polygonal_drum
+from . import regression, shape_of_arbitrary_drum, shape_of_polygonal_drum
 from .dim_of_rectangular_drum import DimOfRectangularDrum
+from .shape_of_arbitrary_drum import ShapeOfArbitraryDrum
 from .shape_of_polygonal_drum import ShapeOfPolygonalDrum
 from .size_of_circular_drum import SizeOfCircularDrum
 
@@ -32,6 +34,7 @@ __all__ = [
     'ROUTINES',
     'ROUTINE_SAMPLERS',
     'DimOfRectangularDrum',
+    'ShapeOfArbitraryDrum',
     'ShapeOfPolygonalDrum',
     'SizeOfCircularDrum',
     'resumeSettings',
@@ -43,6 +46,7 @@ ROUTINES: dict[str, Callable[..., dict[str, Any]]] = {
     'size_of_circular_drum': SizeOfCircularDrum,
     'dim_of_rectangular_drum': DimOfRectangularDrum,
     'shape_of_polygonal_drum': ShapeOfPolygonalDrum,
+    'shape_of_arbitrary_drum': ShapeOfArbitraryDrum,
 }
 """Each routine by its name (the `--routine` of `kac-prediction train`)."""
 
@@ -50,6 +54,7 @@ _DEFAULTS: dict[str, Callable[[], dict[str, Any]]] = {
     'size_of_circular_drum': regression.defaultParameters,
     'dim_of_rectangular_drum': regression.defaultParameters,
     'shape_of_polygonal_drum': shape_of_polygonal_drum.defaultParameters,
+    'shape_of_arbitrary_drum': shape_of_arbitrary_drum.defaultParameters,
 }
 
 
@@ -57,6 +62,7 @@ ROUTINE_SAMPLERS: dict[str, str] = {
     'size_of_circular_drum': 'BesselModel',
     'dim_of_rectangular_drum': 'PoissonModel',
     'shape_of_polygonal_drum': 'FDTDModel',
+    'shape_of_arbitrary_drum': 'EigenmodeModel',
 }
 """The sampler whose drums each routine hears (how `resumeSettings` tells a run's routine)."""
 
