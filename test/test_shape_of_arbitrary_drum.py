@@ -1,6 +1,8 @@
 """The arbitrary-polygon shape routine: its principal frame, its mirror-invariant loss, its scores and a short run."""
 
+import json
 import math
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -77,3 +79,12 @@ def test_a_short_run_scores_each_family_and_predicts_outlines(tmp_path: Path) ->
     if row['outline']:  # an untrained mask may be empty; any outline it gives encloses drum_size², about the centroid
         area = shapely.Polygon(row['outline']).area
         assert area == pytest.approx(row['drum_size'] ** 2, rel=1e-6)
+    # new drums heard clean, FDTD-rendered, with noise, in a room and through the chain (scripts/evaluate_outlines.py)
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / 'scripts'))
+    import evaluate_outlines
+
+    assert evaluate_outlines.main([str(run), '--drums', '3', '--json', str(tmp_path / 'outlines.json')]) == 0
+    found = json.loads((tmp_path / 'outlines.json').read_text())
+    assert set(found) == {'clean', 'fdtd', 'noise 20 dB', 'room', 'full chain'}
+    assert all(found[name]['all']['count'] == 3 for name in found)
+    assert evaluate_outlines.main([str(run), '--seed', '0']) == 2  # the training seed is refused
