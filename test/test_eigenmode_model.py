@@ -96,3 +96,23 @@ def test_polygon_family_draws_every_family_and_labels_it() -> None:
     assert only.getLabels()['family'] == [list(FAMILIES).index('tsp')]
     with pytest.raises(ValueError, match='families'):
         PolygonFamily(families=('hexagon',))
+
+
+def test_generate_on_the_command_line_is_identical_for_one_and_two_workers(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    import soundfile
+
+    from kac_prediction.cli import main
+
+    settings = json.dumps({'arbitrary_shape': 'PolygonFamily', 'n_modes': 10, 'strikes_per_drum': 2})
+    for workers in ('1', '2'):
+        arguments = ['generate', 'EigenmodeModel', str(tmp_path / workers), '--size', '6', '--seed', '7',
+                     '--duration', '0.05', '--settings', settings, '--workers', workers]  # fmt: skip
+        assert main(arguments) == 0
+    for k in range(6):
+        one, _ = soundfile.read(tmp_path / '1' / f'sample_{k:05d}.wav')
+        two, _ = soundfile.read(tmp_path / '2' / f'sample_{k:05d}.wav')
+        assert np.array_equal(one, two)
+    metadata = json.loads((tmp_path / '2' / 'metadata.json').read_text())
+    assert metadata['sampler']['name'] == 'EigenmodeModel' and 'family' in metadata['data'][0]['y']
