@@ -4,9 +4,11 @@ import math
 
 import numpy as np
 import pytest
+import shapely
 from spectral import matchedPeaks
 
 from kac_prediction.geometry import FAMILIES, PolygonFamily
+from kac_prediction.physics import eigenmodes
 from kac_prediction.samplers import EigenmodeModel, FDTDModel
 
 FS = 48000
@@ -116,3 +118,21 @@ def test_generate_on_the_command_line_is_identical_for_one_and_two_workers(tmp_p
         assert np.array_equal(one, two)
     metadata = json.loads((tmp_path / '2' / 'metadata.json').read_text())
     assert metadata['sampler']['name'] == 'EigenmodeModel' and 'family' in metadata['data'][0]['y']
+
+
+def test_material_and_damping_ranges_are_drawn_per_drum_and_heard() -> None:
+    """The realistic membrane settings: wave speed from tension and density ranges, T60 ranges, a finite strike."""
+    sampler = EigenmodeModel(1.0, FS, arbitrary_shape='IrregularStar', n_modes=20, seed=4, strikes_per_drum=1,
+                             tension=(1000.0, 4000.0), decay_time=(0.5, 2.0), decay_time_high=(0.1, 0.4),
+                             strike_duration=(0.0005, 0.002))  # fmt: skip
+    w, labels = sampler.generateBatch(range(3))
+    for y in labels:
+        assert {'wave_speed', 'decay_time', 'decay_time_high', 'strike_duration'} <= set(y)
+    c = np.array([y['wave_speed'][0] for y in labels])
+    assert np.all((c > math.sqrt(1000 / 0.2)) & (c < math.sqrt(4000 / 0.2))) and len(set(c)) == 3
+    V = np.asarray(labels[0]['vertices'])  # canonical frame: scaled to the drum's area for an independent solve
+    V *= labels[0]['drum_size'][0] / math.sqrt(shapely.Polygon(V).area)
+    fundamental = c[0] * math.sqrt(eigenmodes(V, 1).eigenvalues[0]) / (2.0 * math.pi)
+    assert sampler.modes(0)[0][0] == pytest.approx(fundamental, rel=1e-3)
+    tail = np.abs(w[:, -4800:]).max(axis=1)  # the last 0.1 s: decayed by ≥ 60 dB · 0.9 s / T60 ≥ 27 dB
+    assert np.all(tail < 10 ** (-27 / 20))
