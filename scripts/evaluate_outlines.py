@@ -1,6 +1,6 @@
 """Score a shape_of_arbitrary_drum checkpoint on new drums, rendered as trained and in other ways, per family.
 
-    python scripts/evaluate_outlines.py model/<run id> --drums 90 --markdown --json out/outlines.json
+    python scripts/evaluate_outlines.py model/<run id> --drums 150 --markdown --json out/outlines.json --plot out.png
 
 Draws `--drums` new `PolygonFamily` drums (the routine's sampler settings, one strike each at the centroid, seed
 `--seed`, never the training seed 0) and renders them: clean (EigenmodeModel, as trained); by the FDTD solver
@@ -20,8 +20,10 @@ import torch
 
 from kac_prediction._io import writeJSON
 from kac_prediction.acoustics import RecordingSettings, record
-from kac_prediction.geometry import FAMILIES
+from kac_prediction.geometry import FAMILIES, Polygon
 from kac_prediction.inference import loadPredictor
+from kac_prediction.inference.outline import maskOutline
+from kac_prediction.inference.plots import plotAlignedOutlines
 from kac_prediction.routines.shape_of_arbitrary_drum import SAMPLER_SETTINGS, outlineScores
 from kac_prediction.samplers import EigenmodeModel, FDTDModel
 
@@ -45,8 +47,9 @@ CONDITIONS = {
 }
 
 
-def evaluate(run: str, drums: int, seed: int) -> dict[str, dict[str, dict[str, float]]]:
-    """{condition: {family or 'all': {'iou', 'shape_iou', 'disc_iou', 'drum_size_rmse_cm', 'count'}}}."""
+def evaluate(run: str, drums: int, seed: int, plot: str = '') -> dict[str, dict[str, dict[str, float]]]:
+    """{condition: {family or 'all': {'iou', 'shape_iou', 'disc_iou', 'drum_size_rmse_cm', 'count'}}}; with `plot`,
+    a PNG there of the first 8 non-convex drums, clean, true and predicted outlines aligned."""
     predictor = loadPredictor(run)
     settings: dict[str, Any] = {**SAMPLER_SETTINGS, 'seed': seed, 'strikes_per_drum': 1}
     duration, rate = settings.pop('duration'), settings.pop('sample_rate')
@@ -79,6 +82,11 @@ def evaluate(run: str, drums: int, seed: int) -> dict[str, dict[str, dict[str, f
                 rows[family]['drum_size_rmse_cm'] = float(100 * np.sqrt(np.mean((guesses - sizes)[chosen] ** 2)))
                 rows[family]['count'] = int(chosen.sum())
         found[name] = rows
+        if plot and name == 'clean':
+            shown = [i for i in range(drums) if families[i] != 0][:8]
+            truths = [np.asarray(vertices[i]) * sizes[i] / np.sqrt(Polygon(vertices[i]).area) for i in shown]
+            outlines = [maskOutline(predicted['mask'][i].numpy(), float(guesses[i])) for i in shown]
+            plotAlignedOutlines(truths, outlines, plot, scores['iou'][shown])
     return found
 
 
@@ -93,11 +101,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument('--seed', type=int, default=1_000_003, help='their seed (default 1000003)')
     parser.add_argument('--markdown', action='store_true', help='print a markdown table')
     parser.add_argument('--json', default='', help='also write the figures to this JSON file')
+    parser.add_argument('--plot', default='', help='a PNG of 8 non-convex drums: true and predicted outlines')
     args = parser.parse_args(argv)
     try:
         if args.drums < 1 or args.seed == 0:
             raise ValueError('--drums must be ≥ 1 and --seed must not be 0 (the training seed).')
-        found = evaluate(args.checkpoint, args.drums, args.seed)
+        found = evaluate(args.checkpoint, args.drums, args.seed, args.plot)
     except (OSError, ValueError, TypeError) as error:
         print(f'error: {error}', file=sys.stderr)
         return 2

@@ -83,7 +83,9 @@ def test_a_short_run_scores_each_family_and_predicts_outlines(tmp_path: Path) ->
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / 'scripts'))
     import evaluate_outlines
 
-    assert evaluate_outlines.main([str(run), '--drums', '3', '--json', str(tmp_path / 'outlines.json')]) == 0
+    arguments = ['--drums', '3', '--json', str(tmp_path / 'outlines.json'), '--plot', str(tmp_path / 'o.png')]
+    assert evaluate_outlines.main([str(run), *arguments]) == 0
+    assert (tmp_path / 'o.png').stat().st_size > 0
     found = json.loads((tmp_path / 'outlines.json').read_text())
     assert set(found) == {'clean', 'fdtd', 'noise 20 dB', 'room', 'full chain'}
     assert all(found[name]['all']['count'] == 3 for name in found)

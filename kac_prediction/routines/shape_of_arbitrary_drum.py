@@ -182,7 +182,9 @@ def ShapeOfArbitraryDrum(
           f'Weyl {s["physics_rmse"]:.4g}')  # fmt: skip
     if isMain() and len(test):
         run_dir = result['exports_dir']
-        shown = [k for k in range(len(test)) if test_families[k] != 0][:12] or list(range(min(12, len(test))))
+        drum_ids = [int(routine.D.labels[i]['drum_id'][0]) for i in test]
+        first = [k for k in range(len(test)) if drum_ids.index(drum_ids[k]) == k]  # one strike per drum
+        shown = [k for k in first if test_families[k] != 0][:12] or first[:12]
         truths = [_metres(vertices[test[k]], float(sizes[test[k]])) for k in shown]
         predictions = [maskOutline(P_masks[k].numpy(), float(P_sizes[k])) for k in shown]
         path = plotAlignedOutlines(truths, predictions, os.path.join(run_dir, 'outlines.png'), scores['iou'][shown])
