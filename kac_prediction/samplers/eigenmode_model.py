@@ -79,9 +79,10 @@ class EigenmodeModel(ItemSampler[_Item]):
     The drums, settings and labels are FDTDModel's: `drum_size` is sqrt(area) in m; the shape is drawn (with the
     drum's generator) by `arbitrary_shape(**shape_settings, rng=...)`; locations and vertices in the shape's canonical
     frame (bounding box centred on the origin, the larger side spanning [−1, 1]). Strikes and 'random' listening
-    points are drawn uniformly over the points at least max(strike_width/2, 1 % of drum_size) inside the boundary.
-    The membrane settings (tension, material_density, decay_time, decay_time_high, decay_frequency_high, stiffness,
-    strike_width, strike_duration) are the modal models'. Modes above Nyquist are dropped.
+    points are drawn uniformly over the points at least max(strike_width/2, 1 % of drum_size) inside the boundary
+    (half as deep as the centre strike in a drum thinner than that). The membrane settings (tension,
+    material_density, decay_time, decay_time_high, decay_frequency_high, stiffness, strike_width, strike_duration)
+    are the modal models'. Modes above Nyquist are dropped.
     """
 
     class Settings(SamplerSettings, total=False):
@@ -250,14 +251,13 @@ class EigenmodeModel(ItemSampler[_Item]):
 
     def _randomPoint(self, drum: _Drum, rng: np.random.Generator) -> tuple[float, float]:
         """A point uniformly distributed over those at least max(strike_width/2, 1 % of drum_size) inside the
-        boundary, in unit-area coordinates."""
+        boundary (half the distance from the boundary to the centre strike, for a drum thinner than that), in
+        unit-area coordinates."""
         margin = max(self.strike_width / 2.0, 0.01 * drum.size) / drum.size
         inner = drum.region.buffer(-margin)
-        if inner.is_empty:
-            raise ValueError(
-                f'drum {drum.drum_id}: no point lies {margin * drum.size:.4g} m inside it (drum_size '
-                f'{drum.size:.4g} m); use a smaller strike_width.'
-            )
+        if inner.is_empty:  # a drum thinner than the strike: within half its inradius instead
+            inradius = drum.region.exterior.distance(shapely.Point(drum.centre_strike))
+            inner = drum.region.buffer(-0.5 * inradius)
         shapely.prepare(inner)
         x0, y0, x1, y1 = inner.bounds
         for _ in range(_ATTEMPTS):
