@@ -173,8 +173,8 @@ def ShapeOfArbitraryDrum(
     size['drum_size'].update(
         {f'physics_{key}': value for key, value in baselineRMSE(weyl, sizes[test].numpy()).items()}
     )
-    print(f'held-out test split, {len(test)} drums: outline IoU after the best rotation and reflection')
-    print(f'{"family":<10}{"drums":>7}{"model":>8}{"shape-only":>12}{"disc":>8}')
+    print(f'held-out test split, {len(test)} sounds: outline IoU after the best rotation and reflection')
+    print(f'{"family":<10}{"sounds":>7}{"model":>8}{"shape-only":>12}{"disc":>8}')
     for name, row in outline.items():
         print(f'{name:<10}{row["count"]:>7}{row["iou"]:>8.3f}{row["shape_iou"]:>12.3f}{row["disc_iou"]:>8.3f}')
     s = size['drum_size']
