@@ -12,7 +12,6 @@ sounds at f_k = c·√λ̂_k / (2π·L) with the amplitude φ̂_k(ŝ)·φ̂_k(ô
 recent `_CACHED_SHAPES`.
 """
 
-import inspect
 import math
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
@@ -29,9 +28,17 @@ from ..geometry import Shape, ShapeLabels
 from ..physics import Eigenmodes, eigenmodes
 from .audio_sampler import Labels, SamplerSettings, classLocalsToKwargs, itemRNG
 from .item_sampler import ItemSampler
-from .membrane import Membrane, checkRandom, drawSetting, parseSetting
+from .membrane import Membrane, drawSetting, parseSetting
 from .modal_sampler import Random, SizeRange, membraneModes, membraneSynthesis
-from .shapes import canonicalLabels, resolveShape, shapeRegion
+from .shapes import (
+    canonicalLabels,
+    checkShapeSettings,
+    drawShape,
+    parseListening,
+    resolveShape,
+    shapeItemLabels,
+    shapeRegion,
+)
 
 __all__ = ['EigenmodeModel']
 
@@ -138,14 +145,7 @@ class EigenmodeModel(ItemSampler[_Item]):
         settings['arbitrary_shape'] = name
         super().__init__(**settings)
         self.Shape = Class
-        if shape_settings is not None and not isinstance(shape_settings, Mapping):
-            raise TypeError(
-                f'shape_settings must be a dict of {name} keyword arguments or None, got {shape_settings!r}.'
-            )
-        self.shape_settings = dict(shape_settings or {})
-        if 'rng' in self.shape_settings:
-            raise ValueError('shape_settings must not contain rng: each drum is drawn from a generator of the seed.')
-        self._takes_rng = 'rng' in inspect.signature(Class).parameters
+        self.shape_settings, self._takes_rng = checkShapeSettings(Class, name, shape_settings)
         self.amplitude = checkNumber('amplitude', amplitude, 'the peak of the waveform', inclusive=True)
         self.membrane = Membrane.fromSettings(settings)
         self.drum_size = parseRange('drum_size', drum_size)
@@ -159,18 +159,7 @@ class EigenmodeModel(ItemSampler[_Item]):
             'strike_duration', strike_duration, 's, the force pulse; 0 for an impulse', inclusive=True
         )
         self.strikes_per_drum = checkCount('strikes_per_drum', strikes_per_drum)
-        self.listening_location: tuple[float, float] | None = None
-        self.random_listening = isinstance(listening_location, str)
-        if self.random_listening:
-            checkRandom(listening_location)
-        elif listening_location is not None:
-            location = np.asarray(listening_location, dtype=np.float64)
-            if location.shape != (2,) or not np.all(np.isfinite(location)):
-                raise ValueError(
-                    'listening_location must be (x, y) in the canonical frame [−1, 1]² or None, '
-                    f'got {listening_location!r}.'
-                )
-            self.listening_location = (float(location[0]), float(location[1]))
+        self.random_listening, self.listening_location = parseListening(listening_location)
         self.seed: int = self.__settings__['seed']
         self._drums: OrderedDict[int, _Drum] = OrderedDict()
         self._solves: OrderedDict[bytes, Eigenmodes] = OrderedDict()
@@ -198,12 +187,7 @@ class EigenmodeModel(ItemSampler[_Item]):
             self._drums.move_to_end(drum_id)
             return self._drums[drum_id]
         rng = itemRNG(self.seed, 0, drum_id)
-        try:
-            shape = self.Shape(**self.shape_settings, **({'rng': rng} if self._takes_rng else {}))
-        except TypeError as error:
-            raise TypeError(
-                f'shape_settings {self.shape_settings!r} do not fit {self.Shape.__name__}: {error}'
-            ) from error
+        shape = drawShape(self.Shape, self.shape_settings, self._takes_rng, rng)
         size = drawSetting(self.drum_size, rng)
         material = self.membrane.draw(rng)
         drum = self._build(drum_id, shape, size, material)
@@ -304,18 +288,9 @@ class EigenmodeModel(ItemSampler[_Item]):
         return membraneModes(F, A, wave_speed, stiffness, self.strike_width)
 
     def _labels(self, item: _Item) -> Labels:
-        drum = item.drum
-        labels: Labels = {key: list(value) for key, value in drum.labels.items()}
-        labels['drum_id'] = [drum.drum_id]
-        labels['drum_size'] = [drum.size]
-        labels['sample_location'] = (
-            list(self.listening_location) if self.listening_location is not None else drum.canonical(item.listening)
-        )
-        labels['strike_location'] = drum.canonical(item.strike)
-        labels.update({key: [value] for key, value in drum.material.items()})
-        if self.strike_duration[0] != self.strike_duration[1]:
-            labels['strike_duration'] = [item.duration]
-        return dict(sorted(labels.items()))
+        drawn = self.strike_duration[0] != self.strike_duration[1]
+        return shapeItemLabels(item.drum, item.strike, item.listening, self.listening_location,
+                               item.duration if drawn else None)  # fmt: skip
 
     def _render(self, items: Sequence[_Item]) -> npt.NDArray[np.float64]:
         F, A = self._allModes(items)

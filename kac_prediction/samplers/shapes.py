@@ -3,6 +3,7 @@ as a shapely region, its labels in the canonical frame and its centre."""
 
 import importlib
 import inspect
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -13,8 +14,19 @@ import shapely.ops
 
 from .. import geometry
 from ..geometry import Ellipse, Polygon, Shape, ShapeLabels
+from .audio_sampler import Labels
+from .membrane import checkRandom
 
-__all__ = ['canonicalLabels', 'farthestInside', 'resolveShape', 'shapeRegion']
+__all__ = [
+    'canonicalLabels',
+    'checkShapeSettings',
+    'drawShape',
+    'farthestInside',
+    'parseListening',
+    'resolveShape',
+    'shapeItemLabels',
+    'shapeRegion',
+]
 
 _ELLIPSE_SEGMENTS = 256  # quarter-circle segments of the polygon inscribed in an ellipse (distance error ≈ 5e-6 a)
 
@@ -107,3 +119,60 @@ def farthestInside(
     depth = ndimage.distance_transform_edt(np.pad(mask, 1))[1:-1, 1:-1]
     i, j = np.unravel_index(int(np.argmax(depth)), mask.shape)
     return (float(X[i, j]), float(Y[i, j]))
+
+
+def checkShapeSettings(Class: type[Shape], name: str, shape_settings: object) -> tuple[dict[str, Any], bool]:
+    """The `shape_settings` of a sampler drawing `Class` (recorded as `name`) as a dict, and whether `Class` takes an
+    `rng`; TypeError for anything but a mapping or None, ValueError if it holds `rng`."""
+    if shape_settings is not None and not isinstance(shape_settings, Mapping):
+        raise TypeError(f'shape_settings must be a dict of {name} keyword arguments or None, got {shape_settings!r}.')
+    settings = dict(shape_settings or {})
+    if 'rng' in settings:
+        raise ValueError('shape_settings must not contain rng: each drum is drawn from a generator of the seed.')
+    return settings, 'rng' in inspect.signature(Class).parameters
+
+
+def parseListening(listening_location: object) -> tuple[bool, tuple[float, float] | None]:
+    """(random, point) of the `listening_location` setting: 'random' (drawn per item), None (each drum's centre) or
+    (x, y) in the canonical frame; ValueError otherwise."""
+    if isinstance(listening_location, str):
+        checkRandom(listening_location)
+        return True, None
+    if listening_location is None:
+        return False, None
+    location = np.asarray(listening_location, dtype=np.float64)
+    if location.shape != (2,) or not np.all(np.isfinite(location)):
+        raise ValueError(
+            f'listening_location must be (x, y) in the canonical frame [−1, 1]² or None, got {listening_location!r}.'
+        )
+    return False, (float(location[0]), float(location[1]))
+
+
+def drawShape(Class: type[Shape], shape_settings: Mapping[str, Any], takes_rng: bool, rng: Any) -> Shape:
+    """`Class(**shape_settings)`, drawn with `rng` when it takes one; TypeError naming settings that do not fit."""
+    try:
+        return Class(**shape_settings, **({'rng': rng} if takes_rng else {}))
+    except TypeError as error:
+        raise TypeError(f'shape_settings {dict(shape_settings)!r} do not fit {Class.__name__}: {error}') from error
+
+
+def shapeItemLabels(
+    drum: Any,
+    strike: Sequence[float],
+    listening: Sequence[float],
+    fixed_listening: Sequence[float] | None,
+    duration: float | None,
+) -> Labels:
+    """An item's labels: the drum's shape labels (canonical frame), `drum_id`, `drum_size`, `sample_location` (the
+    setting when fixed, else the drum's point in the canonical frame), `strike_location`, the drum's membrane values,
+    and `strike_duration` when not None (a drawn duration); sorted by name. `drum` has `labels`, `drum_id`, `size`,
+    `material` and `canonical(point)`."""
+    labels: Labels = {key: list(value) for key, value in drum.labels.items()}
+    labels['drum_id'] = [drum.drum_id]
+    labels['drum_size'] = [drum.size]
+    labels['sample_location'] = list(fixed_listening) if fixed_listening is not None else drum.canonical(listening)
+    labels['strike_location'] = drum.canonical(strike)
+    labels.update({key: [value] for key, value in drum.material.items()})
+    if duration is not None:
+        labels['strike_duration'] = [duration]
+    return dict(sorted(labels.items()))
