@@ -17,7 +17,7 @@ LAYERS = [
     {'architecture'},
     {'inference'},
     {'models'},
-    {'routines', 'sweep'},
+    {'routines', 'sweep', 'orchestrate'},
     {'cli', 'demo'},
 ]
 RANK = {component: rank for rank, layer in enumerate(LAYERS) for component in layer}
