@@ -8,6 +8,10 @@
     kac-prediction predict drum.wav [more.flac ...] [--family circle|rectangle|polygon] [--wave-speed C] [--json]
     kac-prediction predict model/<run id> drum.wav [...]      (a checkpoint of your own instead of a shipped model)
     kac-prediction models [FAMILY] [--json]
+    kac-prediction match drum.wav [--family F] [--wave-speed C | --material NAME]   (cli_orchestrate.py)
+    kac-prediction design --notes C3 Eb3 G3 [--family F] [--material NAME] [--shape FILE]
+    kac-prediction arrange score.mid --kit kit/kit.json [--room SEED]
+    kac-prediction materials
 
 Each subcommand has --help.
 """
@@ -20,6 +24,8 @@ import sys
 import warnings
 from collections.abc import Sequence
 from typing import Any
+
+from .cli_orchestrate import ORCHESTRATE_COMMANDS, addOrchestrateCommands, runOrchestrate
 
 __all__ = ['main', 'parseOverrides', 'train']
 
@@ -426,7 +432,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     models.add_argument('family', metavar='FAMILY', nargs='?', choices=_FAMILIES)
     models.add_argument('--json', action='store_true', help='print the cards as JSON')
+    addOrchestrateCommands(commands)
     args = parser.parse_args(arguments)
+    if args.command in ORCHESTRATE_COMMANDS:
+        return runOrchestrate(args)
     if args.command == 'models':
         try:
             return _models(args)

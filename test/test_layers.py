@@ -18,7 +18,7 @@ LAYERS = [
     {'inference'},
     {'models'},
     {'routines', 'sweep', 'orchestrate'},
-    {'cli', 'demo'},
+    {'cli', 'cli_orchestrate', 'demo'},
 ]
 RANK = {component: rank for rank, layer in enumerate(LAYERS) for component in layer}
 MODULES = sorted(path for path in PACKAGE.rglob('*.py') if path.parent != PACKAGE or path.name != '__init__.py')

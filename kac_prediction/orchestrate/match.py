@@ -497,7 +497,7 @@ def _polish(
         return (torch.exp(-rates[:, None] * t) * sines).sum(0)
 
     with torch.no_grad():
-        best = (float(_stftDistance(goal, synthesise())), float(log_s0), float(log_s1))
+        best = (float(_stftDistance(goal, synthesise())), log_s0.item(), log_s1.item())
     for _ in range(steps):
         optimiser.zero_grad()
         loss = _stftDistance(goal, synthesise())
@@ -506,7 +506,7 @@ def _polish(
         with torch.no_grad():
             value = float(_stftDistance(goal, synthesise()))
         if value < best[0]:
-            best = (value, float(log_s0), float(log_s1))
+            best = (value, log_s0.item(), log_s1.item())
     s0, s1 = math.exp(best[1]), math.exp(best[2])
     s0 = max(s0, _LN1000 / 60.0)
     decay_time_high = _LN1000 / (s0 + s1 * high**2) if s1 * high**2 > 1e-6 * s0 else None

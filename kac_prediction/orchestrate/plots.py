@@ -55,8 +55,8 @@ def plotKit(drums: Sequence[Drum], path: str | os.PathLike[str], count: int = 8)
         closed = np.vstack([shifted, shifted[:1]])
         top.fill(closed[:, 0], closed[:, 1], alpha=0.35)
         top.plot(closed[:, 0], closed[:, 1])
-        top.annotate(drum.name or drum.family, (offset + width / 2.0, float(outline[:, 1].min())),
-                     ha='center', va='top', fontsize=9)  # fmt: skip
+        top.annotate(drum.name or drum.family, (offset + width / 2.0, float(outline[:, 1].max())),
+                     xytext=(0, 3), textcoords='offset points', ha='center', va='bottom', fontsize=9)  # fmt: skip
         offset += width * 1.15
     top.set_aspect('equal')
     top.set_xlabel('m')
