@@ -176,22 +176,33 @@ def spectralDistance(target: npt.ArrayLike, other: npt.ArrayLike) -> float:
     return float(_stftDistance(a, b))
 
 
-def _stftDistance(a: Any, b: Any) -> Any:
+def _logSpectra(x: Any) -> list[Any]:
+    """20·log10(|STFT| + 1e-4) of a waveform tensor scaled to unit RMS, at each of _STFT_SIZES (Hann, hop 1/4)."""
     import torch
 
-    n = max(a.shape[-1], b.shape[-1])
-    a = torch.nn.functional.pad(a, (0, n - a.shape[-1]))
-    b = torch.nn.functional.pad(b, (0, n - b.shape[-1]))
-    a = a / a.square().mean().sqrt().clamp_min(1e-12)
-    b = b / b.square().mean().sqrt().clamp_min(1e-12)
-    total = a.new_zeros(())
-    for size in _STFT_SIZES:
-        window = torch.hann_window(size, dtype=a.dtype)
-        spectra = [
-            torch.stft(x, size, size // 4, window=window, return_complex=True, center=True).abs() for x in (a, b)
-        ]
-        total = total + (20.0 * (torch.log10(spectra[0] + 1e-4) - torch.log10(spectra[1] + 1e-4))).abs().mean()
-    return total / len(_STFT_SIZES)
+    x = x / x.square().mean().sqrt().clamp_min(1e-12)
+    return [
+        20.0
+        * torch.log10(
+            torch.stft(x, size, size // 4, window=torch.hann_window(size, dtype=x.dtype), return_complex=True).abs()
+            + 1e-4
+        )
+        for size in _STFT_SIZES
+    ]
+
+
+def _stftDistance(a: Any, b: Any) -> Any:
+    """`spectralDistance` of two waveform tensors (differentiable); a may be given as its `_logSpectra`."""
+    import torch
+
+    if isinstance(a, list):
+        spectra_a, spectra_b = a, _logSpectra(b)
+    else:
+        n = max(a.shape[-1], b.shape[-1])
+        a = torch.nn.functional.pad(a, (0, n - a.shape[-1]))
+        b = torch.nn.functional.pad(b, (0, n - b.shape[-1]))
+        spectra_a, spectra_b = _logSpectra(a), _logSpectra(b)
+    return sum((x - y).abs().mean() for x, y in zip(spectra_a, spectra_b, strict=True)) / len(_STFT_SIZES)
 
 
 @dataclass(frozen=True)
@@ -471,9 +482,10 @@ def _fitExcitation(drum: Drum, partials: Partials, sample_rate: float) -> tuple[
 
 def _polish(
     drum: Drum, strike: Point, pickup: Point, duration: float, target: npt.NDArray[np.float64], sample_rate: int,
-    steps: int = 30,
+    steps: int = 20,
 ) -> Drum:  # fmt: skip
-    """Step 6: Adam on (log σ₀, log σ₁) through the torch modal synthesis and `_stftDistance` (the first second)."""
+    """Step 6: Adam on (log σ₀, log σ₁) through the torch modal synthesis and `_stftDistance` (the first half
+    second), keeping the best step."""
     import torch
 
     F, A = drum.modes(strike, pickup)
@@ -483,9 +495,9 @@ def _polish(
     sigma0 = _LN1000 / drum.decay_time
     high = 2.0 * math.pi * drum.decay_frequency_high
     sigma1 = (_LN1000 / drum.decay_time_high - sigma0) / high**2 if drum.decay_time_high is not None else 0.0
-    n = min(len(target), sample_rate)
+    n = min(len(target), sample_rate // 2)
     t = torch.arange(n, dtype=torch.float32) / sample_rate
-    goal = torch.as_tensor(target[:n], dtype=torch.float32)
+    goal = _logSpectra(torch.as_tensor(target[:n], dtype=torch.float32))
     omega = torch.as_tensor(2.0 * np.pi * F, dtype=torch.float32)
     sines = torch.as_tensor(A, dtype=torch.float32)[:, None] * torch.sin(omega[:, None] * t)
     log_s0 = torch.tensor(math.log(sigma0), requires_grad=True)
@@ -496,17 +508,14 @@ def _polish(
         rates = log_s0.exp() + log_s1.exp() * omega.square()
         return (torch.exp(-rates[:, None] * t) * sines).sum(0)
 
-    with torch.no_grad():
-        best = (float(_stftDistance(goal, synthesise())), log_s0.item(), log_s1.item())
+    best = (math.inf, log_s0.item(), log_s1.item())
     for _ in range(steps):
         optimiser.zero_grad()
         loss = _stftDistance(goal, synthesise())
+        if loss.item() < best[0]:  # the loss of the parameters before this step
+            best = (loss.item(), log_s0.item(), log_s1.item())
         loss.backward()
         optimiser.step()
-        with torch.no_grad():
-            value = float(_stftDistance(goal, synthesise()))
-        if value < best[0]:
-            best = (value, log_s0.item(), log_s1.item())
     s0, s1 = math.exp(best[1]), math.exp(best[2])
     s0 = max(s0, _LN1000 / 60.0)
     decay_time_high = _LN1000 / (s0 + s1 * high**2) if s1 * high**2 > 1e-6 * s0 else None
