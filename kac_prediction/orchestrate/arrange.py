@@ -38,7 +38,7 @@ from ..acoustics.levels import peakDBFS
 from ..acoustics.rooms import DEFAULT_RT60, Room, drawRoom, roomImpulseResponse
 from .drum import Drum, Point, renderDrum
 from .notes import midiNumber
-from .score import NoteEvent, readScore
+from .score import NoteEvent, readScore, readText
 
 __all__ = [
     'MAX_RING',
@@ -211,14 +211,9 @@ def arrangeScore(
 def readKit(path: str | os.PathLike[str]) -> list[Drum]:
     """The drums of a kit JSON file: {"drums": [drum, …]} (design's kit.json), a list of drums, or a match result
     {"drum": drum} (a one-drum kit); each drum a dict `Drum.fromDict` reads (it ignores the summary keys a kit file
-    adds). ValueError naming the file when it is missing, not
-    JSON, holds no drums, or a drum is invalid (`checkKit`)."""
-    try:
-        text = Path(path).read_text(encoding='utf-8')
-    except FileNotFoundError:
-        raise ValueError(f'{path}: no such kit file.') from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise ValueError(f'{path}: cannot read the kit ({error}).') from None
+    adds). ValueError naming the file when it is missing, not JSON, holds no drums, or a drum is invalid
+    (`checkKit`)."""
+    text = readText(path, 'kit')
     try:
         content = json.loads(text)
     except json.JSONDecodeError as error:

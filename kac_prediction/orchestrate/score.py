@@ -93,16 +93,22 @@ def _number(text: str) -> float:
     return value
 
 
+def readText(path: str | os.PathLike[str], what: str) -> str:
+    """The UTF-8 text of a `what` file (e.g. 'score', 'kit'); ValueError naming the file when it is missing or
+    unreadable."""
+    try:
+        return Path(path).read_text(encoding='utf-8')
+    except FileNotFoundError:
+        raise ValueError(f'{path}: no such {what} file.') from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ValueError(f'{path}: cannot read the {what} ({error}).') from None
+
+
 def readTextScore(path: str | os.PathLike[str]) -> list[NoteEvent]:
     """The events of a text score (the module docstring), sorted by time (stable), times in s. ValueError naming the
     file and line for a malformed line, a time that is not a number ≥ 0, a velocity outside 1–127, a tempo that is
     not > 0 or comes twice or after an event; naming the file when it is missing, unreadable or has no events."""
-    try:
-        text = Path(path).read_text(encoding='utf-8')
-    except FileNotFoundError:
-        raise ValueError(f'{path}: no such score file.') from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise ValueError(f'{path}: cannot read the score ({error}).') from None
+    text = readText(path, 'score')
     events: list[NoteEvent] = []
     tempo: float | None = None
     for number, line in enumerate(text.splitlines(), start=1):
