@@ -133,7 +133,8 @@ def designFiles(
 ) -> dict[str, Any]:
     """`designKit(notes, **settings)` written to output_dir: kit.json ({'drums': [drumSummary, …], 'sample_rate',
     'strike'}), a WAV per drum (NAME.wav, 24-bit, struck at DEFAULT_STRIKE, `duration` s) and kit.png (outlines to
-    scale, partials). A directory that already holds a kit is refused unless overwrite; returns kit.json's content."""
+    scale, partials). A directory holding files other than an earlier kit is refused unless overwrite; returns
+    kit.json's content."""
     import soundfile as sf
 
     from .._io import atomicPath

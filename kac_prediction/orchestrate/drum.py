@@ -188,15 +188,16 @@ class Drum:
 
     def partials(self, count: int = 8, strike: Point | None = None) -> npt.NDArray[np.float64]:
         """The `count` lowest distinct mode frequencies (Hz) of the drum (coinciding modes, within 0.01 cent, count
-        once); with a strike, only the modes it excites (|amplitude| ≥ 1e-6 of the largest)."""
-        F, A = self.modes(strike if strike is not None else (0.0, 0.0))
+        once); with a strike, only the modes it excites (|amplitude| ≥ 1e-6 of the largest, heard at the strike point
+        itself so that no pickup's nodal lines hide a mode)."""
+        F, A = self.modes(strike, strike) if strike is not None else self.modes()
         if strike is not None:
             F = F[np.abs(A) >= 1e-6 * np.max(np.abs(A))]
         distinct = F[np.concatenate([[True], np.diff(1200.0 * np.log2(F)) > 0.01])]
         return np.asarray(distinct[:count], dtype=np.float64)
 
     def toDict(self) -> dict[str, Any]:
-        """JSON-ready settings (`Drum.fromDict` reads them back), with the outline in m for a polygon."""
+        """JSON-ready settings (`Drum.fromDict` reads them back): a polygon as its unit-area `shape` and drum_size."""
         values = asdict(self)
         values['shape'] = [list(p) for p in self.shape]
         if self.decay_time == math.inf:
