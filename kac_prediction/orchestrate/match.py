@@ -7,22 +7,26 @@
 1. The network (a shipped model of the family, or a checkpoint) predicts the geometry: size (at the given wave
    speed: sound fixes only L/c), aspect ratio or outline.
 2. The target's partials are analysed (`analysePartials`): spectral peaks of the Hann-windowed, zero-padded FFT
-   standing ≥ 12 dB above the local median level, parabolically interpolated; each one's initial amplitude and decay
-   rate from a straight-line fit of its log amplitude over short frames.
+   standing ≥ 12 dB above the local median level, parabolically interpolated; each one's decay rate from a line
+   fitted to its log amplitude over short frames, and its initial amplitude from its peak and that decay.
 3. Frequencies (derivative-free): the drum's mode frequencies scale as 1/L (and, for a rectangle, depend on ε).
-   Each strong target peak near the network's fundamental is tried as the fundamental, with ε on a grid; the best is
-   polished by Nelder–Mead (scipy) on the partial distance: the weighted mean of min(cents to the nearest mode,
-   50)² over the target's peaks. The lowest mode of a Dirichlet membrane has no nodal line, so any strike excites
-   it: the target's fundamental is always among its peaks.
+   Each strong target peak is tried as each of the drum's lowest four modes (the fundamental, which any strike
+   excites, may still be masked, e.g. split by a room), with ε on a grid, keeping the drum's fundamental within an
+   octave of the network's; the best is polished by Nelder–Mead (scipy) on the partial distance (`partialDistance`:
+   the weighted mean of min(cents to the nearest mode, 50)² over the target's peaks). It replaces the network's
+   geometry only if it explains the partials better. A polygon keeps the network's outline, scaled so that its
+   fundamental sits on a peak (each candidate outline would be an eigen-solve).
 4. Damping: σ(ω) = σ₀ + σ₁ω² fitted to the partials' decay rates by non-negative least squares (T60 at 0 Hz and at
    decay_frequency_high).
 5. Strike, pickup and strike duration (derivative-free): a grid of points and pulse durations, scored by how well
-   the modes' levels reproduce the partials' levels (and how few loud modes the target lacks).
-6. Gradients through torch: the size and the two loss coefficients are polished by Adam on the log-magnitude
-   multi-resolution STFT distance (`spectralDistance`) of the differentiable modal synthesis.
-Every stage is kept only if it lowers the spectral distance, so refinement is never worse than the network's drum
-(its geometry with the same fitted damping, strike and pickup). A polygon keeps the network's outline: only its size
-is refined (each outline is an eigen-solve).
+   the modes' levels reproduce the partials' levels (and how few loud modes the target lacks), then Nelder–Mead
+   from the best few.
+6. Gradients through torch: σ₀ and σ₁ are polished by Adam on `spectralDistance` of a differentiable modal
+   synthesis, kept only if that distance falls.
+The network's drum that the result is compared with has the network's geometry and the same damping, strike and
+pickup: refinement changes the geometry only where the partials say so, so its pitch is never worse than the
+network's. The spectral distance is reported before and after; it weighs levels more than pitch (a drum detuned by
+a few cents scores nearly as well), so it can rise slightly when the excitation fit is poor.
 """
 
 import math
@@ -49,6 +53,7 @@ __all__ = [
     'spectralDistance',
 ]
 
+_ANCHOR_MODES = 4  # a strong peak is tried as each of the drum's lowest modes
 _CAP = 50.0  # cents: a target peak farther than this from every mode counts as unexplained
 _STFT_SIZES = (512, 2048, 8192)
 _LN1000 = 3.0 * math.log(10.0)  # σ·T60 = 3·ln 10
@@ -166,9 +171,10 @@ def _smoothDistance(partials: Partials, modes: npt.NDArray[np.float64]) -> float
 
 
 def spectralDistance(target: npt.ArrayLike, other: npt.ArrayLike) -> float:
-    """The log-magnitude multi-resolution STFT distance (dB) of two waveforms (L,) of one sample rate: the mean
-    over Hann STFTs of 512, 2048 and 8192 samples (hop a quarter) of |20·log10(|X| + ε) − 20·log10(|Y| + ε)|, each
-    waveform scaled to unit RMS first, ε = 1e-4 (−80 dB). Shorter waveforms are zero-padded to the longer."""
+    """The log-magnitude multi-resolution STFT distance (dB) of a waveform (L,) from a target (L,) of one sample rate:
+    the mean over Hann STFTs of 512, 2048 and 8192 samples (hop a quarter) of |max(T, m) − max(Y, m)|, T and Y the
+    levels 20·log10(|STFT| + 1e-4) of each waveform scaled to unit RMS, m the median of T (what lies below the
+    target's median level, its noise floor or silence, does not count). Shorter waveforms are zero-padded."""
     import torch
 
     a = torch.as_tensor(np.asarray(target, dtype=np.float64))
@@ -202,7 +208,11 @@ def _stftDistance(a: Any, b: Any) -> Any:
         a = torch.nn.functional.pad(a, (0, n - a.shape[-1]))
         b = torch.nn.functional.pad(b, (0, n - b.shape[-1]))
         spectra_a, spectra_b = _logSpectra(a), _logSpectra(b)
-    return sum((x - y).abs().mean() for x, y in zip(spectra_a, spectra_b, strict=True)) / len(_STFT_SIZES)
+    total = 0.0
+    for x, y in zip(spectra_a, spectra_b, strict=True):
+        floor = x.detach().median()  # below the target's median level: its noise, or nothing heard
+        total = total + (x.clamp_min(floor) - y.clamp_min(floor)).abs().mean()
+    return total / len(_STFT_SIZES)
 
 
 @dataclass(frozen=True)
@@ -287,22 +297,28 @@ def _fitFrequencies(drum: Drum, partials: Partials, searched: bool) -> Drum:
         return distance + prior * float(cents(modes[0], f_net)) ** 2
 
     strong = partials.frequencies[(partials.levels >= -40.0)]
-    anchors = strong[(strong >= f_net / 2.0) & (strong <= 2.0 * f_net)]
-    if anchors.size == 0:
-        anchors = strong[:3]
     grid = [drum.aspect_ratio]
     if drum.family == 'rectangle' and searched:
         grid += list(np.geomspace(1.0, 4.0, 121))
-    best = (math.inf, math.log(drum.drum_size), drum.aspect_ratio)
+    best = (
+        cost(math.log(drum.drum_size), drum.aspect_ratio, smooth=False),
+        math.log(drum.drum_size),
+        drum.aspect_ratio,
+    )
     for eps in grid:
-        f_unit = float(unitModes(eps)[0])
-        for f in anchors:
-            log_size = math.log(f_unit / f)
-            value = cost(log_size, eps, smooth=False)
-            if value < best[0]:
-                best = (value, log_size, eps)
+        unit = unitModes(eps)
+        # each strong peak as mode j (the fundamental may be masked), but a polygon's outline is the network's guess:
+        # only its fundamental is trusted
+        for j in range(1 if drum.family == 'polygon' else min(_ANCHOR_MODES, len(unit))):
+            for f in strong:
+                log_size = math.log(unit[j] / f)
+                if not 0.5 <= unit[0] / math.exp(log_size) / f_net <= 2.0:
+                    continue
+                value = cost(log_size, eps, smooth=False)
+                if value < best[0]:
+                    best = (value, log_size, eps)
     _, log_size, eps = best
-    if drum.family == 'polygon':  # the outline is the network's, not the drum's: its fundamental sits on the peak
+    if drum.family == 'polygon':  # the outline is the network's, not the drum's: the anchored mode sits on the peak
         return drum.scaled(math.exp(log_size))
     if drum.family == 'rectangle':
 
@@ -342,6 +358,7 @@ def _fitDamping(drum: Drum, partials: Partials) -> Drum:
 
 _RHOS = (0.0, 0.15, 0.3, 0.45, 0.6, 0.75, 0.9)
 _DURATIONS = (0.0, 0.5e-3, 1e-3, 2e-3, 4e-3)
+_STARTS = 4  # Nelder–Mead starts of the excitation search
 
 
 def _candidatePoints(family: str) -> list[Point]:
@@ -444,19 +461,19 @@ def _levelError(
 
 def _fitExcitation(drum: Drum, partials: Partials, sample_rate: float) -> tuple[Point, Point, float]:
     """Step 5: the strike, pickup and strike duration whose modal levels best reproduce the partials' levels
-    (`_levelError`): a grid, then Nelder–Mead from its best point."""
+    (`_levelError`): a grid, then Nelder–Mead from each of its _STARTS best points (the error is rough)."""
     strikes, pickups = _candidatePoints(drum.family), _pickupPoints(drum.family)
     F, S, P, scale = _factors(drum, strikes, pickups)
     keep = F < 0.45 * sample_rate
     F = F[keep]
-    best = (math.inf, strikes[0], pickups[0], 0.0)
+    found = []
     for duration in _DURATIONS:
         weights = scale[keep] * _pulse(F, duration)
         error = _levelError(F, S[:, None, keep] * P[None, :, keep] * weights, partials)
-        i, j = np.unravel_index(int(np.argmin(error)), error.shape)
-        if error[i, j] < best[0]:
-            best = (float(error[i, j]), strikes[i], pickups[j], duration)
-    _, strike, pickup, duration = best
+        for flat in np.argsort(error, axis=None)[:_STARTS]:
+            i, j = np.unravel_index(int(flat), error.shape)
+            found.append((float(error[i, j]), strikes[i], pickups[j], duration))
+    found.sort(key=lambda entry: entry[0])
     circle = drum.family == 'circle'
 
     def points(p: npt.NDArray[np.float64]) -> tuple[Point, Point]:
@@ -465,19 +482,22 @@ def _fitExcitation(drum: Drum, partials: Partials, sample_rate: float) -> tuple[
             return (float(rho[0]), 0.0), (float(rho[1]), float(p[2]))
         return (float(rho[0]), float(p[1])), (float(rho[1]), float(p[3]))
 
-    def cost(p: npt.NDArray[np.float64]) -> float:
-        s, o = points(p)
-        F_, S_, O_, scale_ = _factors(drum, [s], [o])
-        keep_ = F_ < 0.45 * sample_rate
-        amplitudes = S_[0, keep_] * O_[0, keep_] * scale_[keep_] * _pulse(F_[keep_], duration)
-        return float(_levelError(F_[keep_], amplitudes, partials))
+    best = found[0]
+    for _, strike, pickup, duration in found[:_STARTS]:
 
-    start = [strike[0], pickup[0], pickup[1]] if circle else [strike[0], strike[1], pickup[0], pickup[1]]
-    polished = optimize.minimize(cost, start, method='Nelder-Mead', options={'xatol': 1e-3, 'fatol': 1e-4,
-                                                                          'maxfev': 300})  # fmt: skip
-    if polished.fun < best[0]:
-        strike, pickup = points(polished.x)
-    return strike, pickup, duration
+        def cost(p: npt.NDArray[np.float64], duration: float = duration) -> float:
+            s, o = points(p)
+            F_, S_, P_, scale_ = _factors(drum, [s], [o])
+            keep_ = F_ < 0.45 * sample_rate
+            amplitudes = S_[0, keep_] * P_[0, keep_] * scale_[keep_] * _pulse(F_[keep_], duration)
+            return float(_levelError(F_[keep_], amplitudes, partials))
+
+        start = [strike[0], pickup[0], pickup[1]] if circle else [strike[0], strike[1], pickup[0], pickup[1]]
+        polished = optimize.minimize(cost, start, method='Nelder-Mead',
+                                     options={'xatol': 1e-3, 'fatol': 1e-4, 'maxfev': 200})  # fmt: skip
+        if polished.fun < best[0]:
+            best = (float(polished.fun), *points(polished.x), duration)
+    return best[1], best[2], best[3]
 
 
 def _polish(
