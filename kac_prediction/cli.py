@@ -12,6 +12,7 @@
     kac-prediction design --notes C3 Eb3 G3 [--family F] [--material NAME] [--shape FILE]
     kac-prediction arrange score.mid --kit kit/kit.json [--room SEED]
     kac-prediction materials
+    kac-prediction serve [CHECKPOINT ...] [--host 127.0.0.1] [--port 8000] [--max-mb 10] [--max-seconds 30]
 
 Each subcommand has --help.
 """
@@ -433,7 +434,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     models.add_argument('family', metavar='FAMILY', nargs='?', choices=_FAMILIES)
     models.add_argument('--json', action='store_true', help='print the cards as JSON')
     addOrchestrateCommands(commands)
+    serve = commands.add_parser('serve', help='serve the web page: hear a drum, match it, design a kit',
+                                description='Serve the page (kac_prediction/serve/app.py) until Ctrl-C.')  # fmt: skip
+    serve.add_argument('checkpoints', metavar='CHECKPOINT', nargs='*', help='run directories or .pt files serving '
+                       'their families instead of the shipped models')  # fmt: skip
+    serve.add_argument('--host', default='127.0.0.1', help='default 127.0.0.1: this machine only')
+    serve.add_argument('--port', type=int, default=8000, help='default 8000')
+    serve.add_argument('--max-mb', type=float, default=10.0, help='the largest upload, MB (default 10)')
+    serve.add_argument('--max-seconds', type=float, default=30.0, help='the longest audio, s (default 30)')
     args = parser.parse_args(arguments)
+    if args.command == 'serve':
+        from .serve import serve as run
+
+        try:
+            return run(args.host, args.port, args.checkpoints, args.max_mb, args.max_seconds)
+        except (OSError, ValueError) as error:
+            print(f'error: {error}', file=sys.stderr)
+            return 2
     if args.command in ORCHESTRATE_COMMANDS:
         return runOrchestrate(args)
     if args.command == 'models':

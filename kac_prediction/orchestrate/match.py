@@ -13,9 +13,9 @@
    Each strong target peak is tried as each of the drum's lowest four modes (the fundamental, which any strike
    excites, may still be masked, e.g. split by a room), with ε on a grid, keeping the drum's fundamental within an
    octave of the network's; the best is polished by Nelder–Mead (scipy) on the partial distance (`partialDistance`:
-   the weighted mean of min(cents to the nearest mode, 50)² over the target's peaks). It replaces the network's
-   geometry only if it explains the partials better. A polygon keeps the network's outline, scaled so that its
-   fundamental sits on a peak (each candidate outline would be an eigen-solve).
+   the weighted mean of min(cents, 50)² from each peak to the nearest mode, and from the drum's fundamental to the
+   nearest peak). It replaces the network's geometry only if it explains the partials better. A polygon keeps the
+   network's outline, scaled so that its fundamental sits on a peak (each candidate outline would be an eigen-solve).
 4. Damping: σ(ω) = σ₀ + σ₁ω² fitted to the partials' decay rates by non-negative least squares (T60 at 0 Hz and at
    decay_frequency_high).
 5. Strike, pickup and strike duration (derivative-free): a grid of points and pulse durations, scored by how well
@@ -150,23 +150,30 @@ def _distinct(frequencies: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     return np.asarray(F[np.concatenate([[True], np.diff(1200.0 * np.log2(F)) > 0.5])], dtype=np.float64)
 
 
-def partialDistance(partials: Partials, modes: npt.ArrayLike) -> float:
-    """The weighted mean over the target's partials of min(cents to the nearest of `modes` (Hz), 50)², in cents²."""
+def _distances(partials: Partials, modes: npt.ArrayLike) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """(cents from each partial to the nearest mode, and from the lowest mode to the nearest partial; weights):
+    the terms of `partialDistance`, the last the lowest mode's, weighted as the mean partial."""
     F = np.sort(np.asarray(modes, dtype=np.float64))
     f = partials.frequencies
     index = np.clip(np.searchsorted(F, f), 1, len(F) - 1)
     nearest = np.minimum(np.abs(cents(f, F[index - 1])), np.abs(cents(f, F[index])))
+    lowest = np.min(np.abs(cents(F[0], f)))
     w = partials.weights
-    return float(np.sum(w * np.minimum(nearest, _CAP) ** 2) / np.sum(w))
+    return np.append(nearest, lowest), np.append(w, np.mean(w))
+
+
+def partialDistance(partials: Partials, modes: npt.ArrayLike) -> float:
+    """How badly `modes` (Hz) explain the partials, in cents²: the weighted mean of min(d, 50)² over the distances d
+    from each partial to the nearest mode and from the lowest mode (which any strike excites) to the nearest
+    partial, that last term weighted as the mean partial (a drum much larger than the sound's has modes for every
+    partial, but a fundamental the sound lacks)."""
+    d, w = _distances(partials, modes)
+    return float(np.sum(w * np.minimum(d, _CAP) ** 2) / np.sum(w))
 
 
 def _smoothDistance(partials: Partials, modes: npt.NDArray[np.float64]) -> float:
     """partialDistance with a smooth cap, C²·(1 − exp(−d²/C²)), for the Nelder–Mead polish."""
-    F = np.sort(modes)
-    f = partials.frequencies
-    index = np.clip(np.searchsorted(F, f), 1, len(F) - 1)
-    d = np.minimum(np.abs(cents(f, F[index - 1])), np.abs(cents(f, F[index])))
-    w = partials.weights
+    d, w = _distances(partials, modes)
     return float(np.sum(w * _CAP**2 * (1.0 - np.exp(-((d / _CAP) ** 2)))) / np.sum(w))
 
 
