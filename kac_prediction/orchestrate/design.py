@@ -129,13 +129,15 @@ def designFiles(
     sample_rate: int = 48000,
     overwrite: bool = False,
     plot: bool = True,
+    progressbar: bool = True,
     **settings: Any,
 ) -> dict[str, Any]:
     """`designKit(notes, **settings)` written to output_dir: kit.json ({'drums': [drumSummary, …], 'sample_rate',
     'strike'}), a WAV per drum (NAME.wav, 24-bit, struck at DEFAULT_STRIKE, `duration` s) and kit.png (outlines to
-    scale, partials). A directory holding files other than an earlier kit is refused unless overwrite; returns
-    kit.json's content."""
+    scale, partials); a tqdm bar over the drums unless progressbar is False. A directory holding files other than
+    an earlier kit is refused unless overwrite; returns kit.json's content."""
     import soundfile as sf
+    from tqdm import tqdm
 
     from .._io import atomicPath
     from .plots import plotKit
@@ -144,7 +146,7 @@ def designFiles(
     drums = designKit(notes, **settings)
     directory = claimDirectory(output_dir, 'kit.json', overwrite)
     summaries = []
-    for drum in drums:
+    for drum in tqdm(drums, desc='Rendering', unit=' drums', disable=not progressbar, leave=False):
         summary = drumSummary(drum)
         waveform = renderDrum(drum, DEFAULT_STRIKE, duration=duration, sample_rate=sample_rate, amplitude=0.9)
         name = f'{_fileName(drum.name)}.wav'

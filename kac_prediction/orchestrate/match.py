@@ -558,11 +558,15 @@ def matchWaveform(
     duration: float = 2.0,
     refine: bool = True,
     wave_speed_source: str = 'given',
+    progressbar: bool = False,
 ) -> MatchResult:
     """The drum of `family` ('circle', 'rectangle', 'polygon') that best reproduces a waveform (L,) or (L, C) at
     sample_rate (Hz), for a membrane of wave_speed c (m/s; default 100, the training default): the module docstring.
     predictor: an inference.Predictor (default: the shipped model of the family). duration: s of the sound analysed
-    from its onset. refine False: the network's drum with fitted damping and excitation only."""
+    from its onset. refine False: the network's drum with fitted damping and excitation only. progressbar: a tqdm
+    bar over the stages, on stderr."""
+    from tqdm import tqdm
+
     from ..inference.audio import audioExcerpt
 
     family = checkChoice('family', family, DRUM_FAMILIES)
@@ -583,14 +587,21 @@ def matchWaveform(
         warnings.simplefilter('ignore')  # quality warnings are the caller's to give; no default-c warning: c is given
         prediction = predictor.predictWaveform(np.asarray(waveform, dtype=np.float64), rate, wave_speed=c)
     network_drum = _networkDrum(family, prediction, c)
+    bar = tqdm(total=5, desc='Matching', unit=' stages', disable=not progressbar, leave=False)
+    bar.set_postfix_str('partials')
     partials = analysePartials(target, rate)
+    bar.update()
     fitted = network_drum
     if refine:
+        bar.set_postfix_str('frequencies')
         candidate = _fitFrequencies(network_drum, partials, searched=True)
         if partialDistance(partials, candidate.modes()[0]) <= partialDistance(partials, network_drum.modes()[0]):
             fitted = candidate
+    bar.update()
     fitted = _fitDamping(fitted, partials)
+    bar.set_postfix_str('strike and pickup')
     strike, pickup, pulse = _fitExcitation(fitted, partials, rate)
+    bar.update()
     network_drum = replace(fitted, drum_size=network_drum.drum_size, aspect_ratio=network_drum.aspect_ratio)
 
     def render(drum: Drum) -> npt.NDArray[np.float64]:
@@ -600,12 +611,16 @@ def matchWaveform(
     distance_network = spectralDistance(target, network_sound)
     matched, sound = fitted, render(fitted)
     distance = spectralDistance(target, sound)
+    bar.update()
     if refine:
+        bar.set_postfix_str('damping (torch)')
         polished = _polish(fitted, strike, pickup, pulse, target, rate)
         polished_sound = render(polished)
         polished_distance = spectralDistance(target, polished_sound)
         if polished_distance < distance:
             matched, sound, distance = polished, polished_sound, polished_distance
+    bar.update()
+    bar.close()
     return MatchResult(
         drum=matched, strike=strike, pickup=pickup, strike_duration=pulse, network=dict(prediction),
         network_drum=network_drum, distance_network=distance_network, distance_matched=distance,
@@ -625,12 +640,14 @@ def matchFile(
     duration: float = 2.0,
     overwrite: bool = False,
     plot: bool = True,
+    progressbar: bool = True,
 ) -> dict[str, Any]:
-    """`matchWaveform` of an audio file, written to output_dir: match.wav (the matched drum, 24-bit, at the target's
-    rate), match.png (`plotMatch`) and match.json (`MatchResult.toDict` plus the target's path and the wave speed's
-    source). wave_speed (m/s) or material (a name in orchestrate.materials), not both; neither: 100 m/s.
-    checkpoint: a run directory or .pt of the family's routine instead of the shipped model. A directory holding
-    files of another command is refused unless overwrite. Returns match.json's content."""
+    """`matchWaveform` of an audio file (a progress bar on stderr unless progressbar is False), written to
+    output_dir: match.wav (the matched drum, 24-bit, at the target's rate), match.png (`plotMatch`) and match.json
+    (`MatchResult.toDict` plus the target's path and the wave speed's source). wave_speed (m/s) or material (a name
+    in orchestrate.materials), not both; neither: 100 m/s. checkpoint: a run directory or .pt of the family's
+    routine instead of the shipped model. A directory holding files of another command is refused unless overwrite.
+    Returns match.json's content."""
     import soundfile as sf
 
     from .._io import atomicPath, claimDirectory, writeJSON
@@ -645,7 +662,8 @@ def matchFile(
         from ..inference import loadPredictor
 
         predictor = loadPredictor(checkpoint)
-    result = matchWaveform(waveform, rate, family, c, predictor, duration, wave_speed_source=source)
+    result = matchWaveform(waveform, rate, family, c, predictor, duration, wave_speed_source=source,
+                           progressbar=progressbar)  # fmt: skip
     directory = claimDirectory(output_dir, 'match.json', overwrite)
     with atomicPath(directory / 'match.wav') as temporary:
         sf.write(temporary, result.waveform, rate, subtype='PCM_24', format='WAV')
