@@ -18,7 +18,8 @@ LAYERS = [
     {'inference'},
     {'models'},
     {'routines', 'sweep', 'orchestrate'},
-    {'cli', 'cli_orchestrate', 'demo'},
+    {'serve', 'cli_orchestrate'},
+    {'cli', 'demo'},
 ]
 RANK = {component: rank for rank, layer in enumerate(LAYERS) for component in layer}
 MODULES = sorted(path for path in PACKAGE.rglob('*.py') if path.parent != PACKAGE or path.name != '__init__.py')

@@ -172,14 +172,17 @@ class _Predictors:
             return self._loaded[family]
 
 
-def _megabytes(count: float) -> str:
-    return f'{count / 1e6:.3g} MB'
+def _bytes(count: float) -> str:
+    """A size for people: '10 MB', '64 kB', '900 bytes' (10³ multiples)."""
+    if count >= 1e6:
+        return f'{count / 1e6:.3g} MB'
+    return f'{count / 1e3:.3g} kB' if count >= 1e3 else f'{count:.0f} bytes'
 
 
-async def _readBody(request: Request, limit: int) -> bytes:
-    """The request body, refused (413) when its Content-Length or the bytes that arrive exceed `limit`."""
+async def _readBody(request: Request, limit: int, too_large: str) -> bytes:
+    """The request body, refused (413 with the message `too_large`) when its Content-Length or the bytes that arrive
+    exceed `limit` bytes."""
     declared = request.headers.get('content-length')
-    too_large = f'the upload is larger than the limit of {_megabytes(limit - _FORM_MARGIN)}: send a shorter sound.'
     if declared is not None and declared.isdigit() and int(declared) > limit:
         raise RequestError(413, too_large)
     chunks, total = [], 0
@@ -229,7 +232,7 @@ def _parseForm(content_type: str, body: bytes, limit: int) -> tuple[dict[str, st
 def _decodeAudio(name: str, data: bytes, max_bytes: int, max_seconds: float) -> tuple[npt.NDArray[np.float64], int]:
     """(samples (L, C) float64, sample rate in Hz) of uploaded bytes, or a RequestError saying why not."""
     if len(data) > max_bytes:
-        raise RequestError(413, f'{name} is {_megabytes(len(data))}, larger than the limit of {_megabytes(max_bytes)}.')
+        raise RequestError(413, f'{name} is {_bytes(len(data))}, larger than the limit of {_bytes(max_bytes)}.')
     if not data:
         raise RequestError(400, f'{name} is empty: choose an audio file (WAV, FLAC, OGG or MP3).')
     try:
@@ -522,6 +525,7 @@ def createApp(
         for family in DRUM_FAMILIES:
             predictors.get(family)
     body_limit = max_bytes + _FORM_MARGIN
+    too_large = f'the upload is larger than the limit of {_bytes(max_bytes)}: send a shorter sound.'
     app = FastAPI(title='kac_prediction', docs_url=None, redoc_url=None)  # the docs pages would load a CDN's script
     app.add_exception_handler(RequestError, _refused)
     app.add_exception_handler(HTTPException, _httpError)
@@ -529,7 +533,7 @@ def createApp(
     app.state.predictors = predictors
 
     async def audioRequest(request: Request) -> tuple[npt.NDArray[np.float64], int, str, float, str]:
-        body = await _readBody(request, body_limit)
+        body = await _readBody(request, body_limit, too_large)
         fields, upload = _parseForm(request.headers.get('content-type', ''), body, body_limit)
         if upload is None:
             raise RequestError(400, "no audio in the request: send a file in the field 'file'.")
@@ -573,7 +577,7 @@ def createApp(
     @app.post('/api/design')
     async def design(request: Request) -> JSONResponse:
         """A drum tuned to each note, with a strike of each."""
-        body = await _readBody(request, _FORM_MARGIN)
+        body = await _readBody(request, _FORM_MARGIN, f'the request is larger than {_bytes(_FORM_MARGIN)}.')
         try:
             content = json.loads(body or b'{}')
         except (UnicodeDecodeError, json.JSONDecodeError):

@@ -221,7 +221,8 @@ function axes(svg, box, fMin, fMax, floor) {
 function line(svg, frequencies, levels, map, colour, fMin, fMax) {
   const points = [];
   frequencies.forEach((f, i) => {
-    if (f >= fMin && f <= fMax && levels[i] !== null) points.push(`${map.x(f).toFixed(1)},${map.y(levels[i]).toFixed(1)}`);
+    if (f < fMin || f > fMax || levels[i] === null) return;
+    points.push(`${map.x(f).toFixed(1)},${map.y(levels[i]).toFixed(1)}`);
   });
   node('polyline', { points: points.join(' '), fill: 'none', stroke: colour, 'stroke-width': 1 }, svg);
 }
@@ -282,8 +283,10 @@ function sizeCaption(result) {
 async function predict() {
   const result = await answer(await fetch('/api/predict', { method: 'POST', body: audioForm() }));
   $('drum-size').textContent = `${result.drum_size.toFixed(3)} m`;
-  $('aspect-ratio').textContent = result.aspect_ratio !== null ? `, aspect ratio ${result.aspect_ratio.toFixed(2)}` : '';
-  const speed = result.wave_speed !== null ? `c = ${result.wave_speed.toFixed(1)} m/s (${result.wave_speed_source})` : '';
+  const aspect = result.aspect_ratio;
+  $('aspect-ratio').textContent = aspect !== null ? `, aspect ratio ${aspect.toFixed(2)}` : '';
+  const c = result.wave_speed;
+  const speed = c !== null ? `c = ${c.toFixed(1)} m/s (${result.wave_speed_source})` : '';
   $('prediction-details').textContent = ` · ${result.family}${speed ? ', ' + speed : ''} · ${result.model} · ` +
     `${result.elapsed_s.toFixed(2)} s`;
   const warnings = $('warnings');
@@ -364,8 +367,9 @@ async function start() {
   });
   $('record').addEventListener('click', () => busy($('record'), 'recording 2 s…', record));
   $('predict').addEventListener('click', () => busy($('predict'), 'predicting…', predict));
-  $('match').addEventListener('click', () => busy($('match'), 'matching: a few seconds…', match));
-  $('design').addEventListener('click', () => busy($('design'), 'designing…', design));
+  const slow = ' (a polygon: up to half a minute)…';
+  $('match').addEventListener('click', () => busy($('match'), `matching: a few seconds${slow}`, match));
+  $('design').addEventListener('click', () => busy($('design'), `designing${slow}`, design));
   const aspect = () => { $('aspect').parentElement.hidden = $('design-family').value !== 'rectangle'; };
   $('design-family').addEventListener('change', aspect);
   aspect();
@@ -373,7 +377,8 @@ async function start() {
     const [info, materials] = await Promise.all([
       answer(await fetch('/api/info')), answer(await fetch('/api/materials')),
     ]);
-    $('limits').textContent = `Uploads up to ${Number((info.max_bytes / 1e6).toPrecision(3))} MB and ${info.max_seconds} s; ` +
+    const megabytes = Number((info.max_bytes / 1e6).toPrecision(3));
+    $('limits').textContent = `Uploads up to ${megabytes} MB and ${info.max_seconds} s; ` +
       'any format soundfile reads (WAV, FLAC, OGG, MP3).';
     linkMaterial('material', 'wave-speed', materials);
     linkMaterial('design-material', 'design-wave-speed', materials);
