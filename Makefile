@@ -43,3 +43,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/predict.py
 	$(BIN)/python bench/recording_chain.py
 	$(BIN)/python bench/eigenmodes.py
+	$(BIN)/python bench/serve.py
