@@ -19,6 +19,7 @@ file system) into one line naming the file and the fix; `writeTorch` raises its 
 import contextlib
 import errno
 import json
+import math
 import os
 import secrets
 from collections.abc import Iterator
@@ -37,6 +38,7 @@ __all__ = [
     'describeOSError',
     'explainOSError',
     'fsyncDirectory',
+    'jsonSafe',
     'writeBytes',
     'writeJSON',
     'writeNumpy',
@@ -137,6 +139,18 @@ def writeText(path: str | os.PathLike[str], text: str, durable: bool = True) -> 
     """Write `text` to `path` atomically, UTF-8 encoded."""
     with atomicFile(path, 'w', durable) as file:
         file.write(text)
+
+
+def jsonSafe(value: Any) -> Any:
+    """`value` with every NaN and infinity replaced by None (JSON has neither), walked through dicts (keys as str),
+    lists and tuples (as lists)."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {str(key): jsonSafe(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonSafe(item) for item in value]
+    return value
 
 
 def writeJSON(path: str | os.PathLike[str], content: Any, indent: int | None = 1, durable: bool = True) -> None:

@@ -39,7 +39,7 @@ import numpy.typing as npt
 from scipy import special
 from tqdm import tqdm
 
-from kac_prediction._io import writeJSON
+from kac_prediction._io import jsonSafe, writeJSON
 from kac_prediction.acoustics import RecordingSettings, RoomBank, record, roomBank
 
 FAMILIES = ('circle', 'rectangle')
@@ -353,16 +353,6 @@ def describeFailure(row: dict[str, Any]) -> str:
     ])  # fmt: skip
 
 
-def _finite(value: Any) -> Any:
-    if isinstance(value, float) and not math.isfinite(value):
-        return None  # JSON has no NaN
-    if isinstance(value, dict):
-        return {k: _finite(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_finite(v) for v in value]
-    return value
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__.split('\n')[0],
@@ -402,7 +392,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(describeFailure(row))
         if args.json:
             settings = {k: v for k, v in vars(args).items() if k not in ('json', 'progress', 'markdown')}
-            writeJSON(args.json, _finite({'settings': settings, 'summary': summaries, 'rows': rows}))
+            writeJSON(args.json, jsonSafe({'settings': settings, 'summary': summaries, 'rows': rows}))
     except (OSError, ValueError) as error:
         print(f'error: {error}', file=sys.stderr)
         return 2

@@ -14,12 +14,8 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from kac_prediction._io import writeJSON
+from kac_prediction._io import jsonSafe, writeJSON
 from kac_prediction.inference import CONDITIONS, EVALUATION_SEED, evaluateRobustness, robustnessTable
-
-
-def _finite(value: object) -> object:
-    return None if isinstance(value, float) and value != value else value  # NaN → null (JSON has no NaN)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -58,7 +54,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(f'{row["condition"]}: {row["note"]}')
         if args.json:
             report = {'checkpoint': args.checkpoint, 'drums': args.drums, 'seed': args.seed}
-            writeJSON(args.json, {**report, 'rows': [{k: _finite(v) for k, v in row.items()} for row in rows]})
+            writeJSON(args.json, {**report, 'rows': [{k: jsonSafe(v) for k, v in row.items()} for row in rows]})
     except (OSError, ValueError) as error:
         print(f'error: {error}', file=sys.stderr)
         return 2

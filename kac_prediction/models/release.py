@@ -20,7 +20,7 @@ from typing import Any
 import torch
 
 from .. import __version__
-from .._io import writeJSON
+from .._io import jsonSafe, writeJSON
 from ..architecture import OutlineCRePE
 from ..inference import EVALUATION_SEED, evaluateRobustness, loadPredictor
 from ..pipeline.checkpoints import bestCheckpoint, loadCheckpoint, saveCheckpoint
@@ -143,7 +143,7 @@ def releaseModel(
             },
         }
         os.replace(shipped, weights)
-        writeJSON(card_path, _finite(card))
+        writeJSON(card_path, jsonSafe(card))
     return card
 
 
@@ -152,14 +152,3 @@ def _labels(path: Path) -> list[str]:
     OutlineCRePE."""
     predictor = loadPredictor(path)
     return [*predictor.labels, *(['outline'] if isinstance(predictor.model, OutlineCRePE) else [])]
-
-
-def _finite(value: Any) -> Any:
-    """`value` with NaN and infinities as None, walked through dicts and lists (JSON has neither)."""
-    if isinstance(value, float) and (value != value or value in (float('inf'), float('-inf'))):
-        return None
-    if isinstance(value, dict):
-        return {str(k): _finite(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_finite(v) for v in value]
-    return value

@@ -60,6 +60,7 @@ from python_multipart.multipart import Field, File, FormParser, parse_options_he
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
+from .._io import jsonSafe
 from ..architecture import OutlineCRePE
 from ..inference import MAX_SAMPLE_RATE, MIN_SAMPLE_RATE, Predictor, audioExcerpt, loadPredictor
 from ..orchestrate import (
@@ -329,18 +330,7 @@ def _pooled(
 def _rounded(values: npt.ArrayLike, digits: int) -> list[Any]:
     """A JSON-ready list of rounded floats (nested for 2-D), None where not finite."""
     array = np.round(np.asarray(values, dtype=np.float64), digits)
-    return [_jsonSafe(value) for value in array.tolist()]
-
-
-def _jsonSafe(value: Any) -> Any:
-    """`value` with every non-finite float (JSON has none) replaced by None, at any depth."""
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, dict):
-        return {key: _jsonSafe(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonSafe(item) for item in value]
-    return value
+    return [jsonSafe(value) for value in array.tolist()]
 
 
 def _wavDataURL(waveform: npt.ArrayLike, rate: int) -> str:
@@ -408,7 +398,7 @@ def _predict(
         'warnings': messages,
         'elapsed_s': time.perf_counter() - start,
     }
-    return dict(_jsonSafe(result))
+    return dict(jsonSafe(result))
 
 
 def _match(
@@ -438,7 +428,7 @@ def _match(
         },
         'elapsed_s': time.perf_counter() - start,
     }
-    return dict(_jsonSafe(content))
+    return dict(jsonSafe(content))
 
 
 def _notes(value: Any) -> list[str | float]:
@@ -493,7 +483,7 @@ def _design(body: Mapping[str, Any]) -> dict[str, Any]:
         'sample_rate': _DESIGN_RATE,
         'strike': list(DEFAULT_STRIKE),
     }
-    return dict(_jsonSafe(content))
+    return dict(jsonSafe(content))
 
 
 def _refused(_: Request, error: Exception) -> JSONResponse:
