@@ -467,3 +467,9 @@ def test_design_files_claims_its_directory(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match='C0'):
         designFiles(['C0'], tmp_path / 'never', duration=0.05, sample_rate=8000)
     assert not (tmp_path / 'never').exists()
+
+
+def test_design_refuses_an_aspect_ratio_for_a_polygon() -> None:
+    """A polygon kit takes its shape from the outline: an aspect ratio is an error, not silently ignored."""
+    with pytest.raises(ValueError, match='only rectangles have an aspect_ratio'):
+        designKit(['C3'], family='polygon', outline=[[0, 0], [1, 0], [0, 1]], aspect_ratio=1.5)

@@ -83,6 +83,8 @@ def designKit(
     if family == 'polygon':
         if outline is None:
             raise ValueError("a 'polygon' kit needs an outline: give --shape FILE (vertices x y, one per line).")
+        if aspect_ratio != 1.0:
+            raise ValueError(f'only rectangles have an aspect_ratio; a polygon has its outline, got {aspect_ratio:g}.')
         template = Drum.fromOutline(outline, wave_speed=wave_speed, **membrane)
     else:
         if outline is not None:
