@@ -20,7 +20,7 @@
    decay_frequency_high).
 5. Strike, pickup and strike duration (derivative-free): a grid of points and pulse durations, scored by how well
    the modes' levels reproduce the partials' levels (and how few loud modes the target lacks), then Nelder–Mead
-   from the best few.
+   from the best few; of those, the one whose sound is nearest the target's (`spectralDistance`).
 6. Gradients through torch: σ₀ and σ₁ are polished by Adam on `spectralDistance` of a differentiable modal
    synthesis, kept only if that distance falls.
 The network's drum that the result is compared with has the network's geometry and the same damping, strike and
@@ -466,9 +466,10 @@ def _levelError(
     return np.asarray(error + np.sum(missing**2, axis=-1) / G, dtype=np.float64)
 
 
-def _fitExcitation(drum: Drum, partials: Partials, sample_rate: float) -> tuple[Point, Point, float]:
-    """Step 5: the strike, pickup and strike duration whose modal levels best reproduce the partials' levels
-    (`_levelError`): a grid, then Nelder–Mead from each of its _STARTS best points (the error is rough)."""
+def _excitations(drum: Drum, partials: Partials, sample_rate: float) -> list[tuple[Point, Point, float]]:
+    """Step 5: strikes, pickups and strike durations whose modal levels reproduce the partials' levels
+    (`_levelError`): a grid, then Nelder–Mead from each of its _STARTS best points (the error is rough); the grid's
+    best and each polished point, best first."""
     strikes, pickups = _candidatePoints(drum.family), _pickupPoints(drum.family)
     F, S, P, scale = _factors(drum, strikes, pickups)
     keep = F < 0.45 * sample_rate
@@ -489,7 +490,7 @@ def _fitExcitation(drum: Drum, partials: Partials, sample_rate: float) -> tuple[
             return (float(rho[0]), 0.0), (float(rho[1]), float(p[2]))
         return (float(rho[0]), float(p[1])), (float(rho[1]), float(p[3]))
 
-    best = found[0]
+    results = [found[0]]
     for _, strike, pickup, duration in found[:_STARTS]:
 
         def cost(p: npt.NDArray[np.float64], duration: float = duration) -> float:
@@ -502,9 +503,9 @@ def _fitExcitation(drum: Drum, partials: Partials, sample_rate: float) -> tuple[
         start = [strike[0], pickup[0], pickup[1]] if circle else [strike[0], strike[1], pickup[0], pickup[1]]
         polished = optimize.minimize(cost, start, method='Nelder-Mead',
                                      options={'xatol': 1e-3, 'fatol': 1e-4, 'maxfev': 200})  # fmt: skip
-        if polished.fun < best[0]:
-            best = (float(polished.fun), *points(polished.x), duration)
-    return best[1], best[2], best[3]
+        results.append((float(polished.fun), *points(polished.x), duration))
+    results.sort(key=lambda entry: entry[0])
+    return [(strike, pickup, duration) for _, strike, pickup, duration in results]
 
 
 def _polish(
@@ -600,7 +601,12 @@ def matchWaveform(
     bar.update()
     fitted = _fitDamping(fitted, partials)
     bar.set_postfix_str('strike and pickup')
-    strike, pickup, pulse = _fitExcitation(fitted, partials, rate)
+    # of the excitations that reproduce the levels about as well, the one whose sound is nearest the target's
+    seconds = len(target) / rate
+    strike, pickup, pulse = min(
+        _excitations(fitted, partials, rate),
+        key=lambda e: spectralDistance(target, renderDrum(fitted, e[0], e[1], seconds, rate, e[2], amplitude=0.9)),
+    )
     bar.update()
     network_drum = replace(fitted, drum_size=network_drum.drum_size, aspect_ratio=network_drum.aspect_ratio)
 
