@@ -25,11 +25,13 @@ import numpy as np
 import numpy.typing as npt
 import shapely
 import shapely.ops
+from scipy import special
 
 from .._checks import checkChoice, checkNumber
 from ..physics import (
     circularAmplitudes,
     circularFrequencies,
+    circularSeries,
     eigenmodes,
     modalSynthesis,
     rectangularAmplitudes,
@@ -169,6 +171,45 @@ class Drum:
             phi = modes.at(np.array([pointOnDrum(self.shape, strike), pointOnDrum(self.shape, pickup)]))
             A = phi[0] * phi[1] / (2.0 * np.pi * F * L**2)  # φ(x) = φ̂(x/L)/L on the drum of size L
         return np.ravel(F), np.ravel(A)
+
+    def modeFactors(
+        self, strikes: Sequence[Point], pickups: Sequence[Point]
+    ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+        """The modes' amplitudes at many strikes and pickups at once, as factors: (F (K,) in Hz ascending, S (Ps, K),
+        P (Po, K), scale (K,)), the amplitude of mode k struck at strikes[i] and heard at pickups[j] being
+        S[i, k]·P[j, k]·scale[k], as `modes` gives it before stiffening. A circle's strikes must lie on θ = 0 (its
+        cosine and sine modes combine into one that depends on θ_pickup − θ_strike); points are not checked."""
+        L, c = self.drum_size, self.wave_speed
+        if self.family == 'circle':
+            z = circularSeries(_CIRCLE_MODES, _CIRCLE_MODES)
+            n = np.arange(_CIRCLE_MODES, dtype=np.float64)[:, None]
+            a = L / 2.0
+            omega = z * c / a
+            area = np.pi * a**2
+            norm = np.where(n == 0, area * special.jv(1, z) ** 2, 0.5 * area * special.jv(n + 1, z) ** 2)
+            S = np.stack([special.jv(n, z * rho).ravel() for rho, _ in strikes])
+            P = np.stack([(special.jv(n, z * rho) * np.cos(n * theta)).ravel() for rho, theta in pickups])
+            F, scale = (omega / (2.0 * np.pi)).ravel(), (1.0 / (omega * norm)).ravel()
+        elif self.family == 'rectangle':
+            eps = self.aspect_ratio
+            m = np.arange(1, _RECTANGLE_MODES + 1, dtype=np.float64)
+            n = np.arange(1, _RECTANGLE_MODES + 1, dtype=np.float64)[:, None]
+
+            def phi(point: Point) -> npt.NDArray[np.float64]:
+                x, y = _unitSquare(point, eps)
+                return np.asarray((np.sin(m * np.pi * x) * np.sin(n * np.pi * y)).ravel())
+
+            F = rectangularFrequencies(_RECTANGLE_MODES, _RECTANGLE_MODES, L, eps, c).ravel()
+            S, P = np.stack([phi(p) for p in strikes]), np.stack([phi(p) for p in pickups])
+            scale = 1.0 / (2.0 * np.pi * F * L**2 / 4.0)
+        else:
+            modes = _unitModes(self.shape, _POLYGON_MODES)
+            F = c * np.sqrt(modes.eigenvalues) / (2.0 * np.pi * L)
+            values = modes.at(np.array([pointOnDrum(self.shape, p) for p in [*strikes, *pickups]]))
+            S, P = values[: len(strikes)], values[len(strikes) :]
+            scale = 1.0 / (2.0 * np.pi * F * L**2)  # φ(x) = φ̂(x/L)/L on the drum of size L
+        order = np.argsort(F, kind='stable')
+        return F[order], S[:, order], P[:, order], scale[order]
 
     def modes(
         self, strike: Point = (0.0, 0.0), pickup: Point = (0.5, 0.0)

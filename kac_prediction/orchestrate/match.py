@@ -29,6 +29,7 @@ network's. The spectral distance is reported before and after; it weighs levels 
 a few cents scores nearly as well), so it can rise slightly when the excitation fit is poor.
 """
 
+import functools
 import math
 import os
 from collections.abc import Mapping
@@ -37,10 +38,10 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from scipy import optimize, signal, special
+from scipy import optimize, signal
 
 from .._checks import checkChoice, checkNumber
-from .drum import DRUM_FAMILIES, Drum, Point, pointOnDrum, renderDrum
+from .drum import DRUM_FAMILIES, Drum, Point, renderDrum
 from .notes import cents
 
 __all__ = [
@@ -292,6 +293,7 @@ def _fitFrequencies(drum: Drum, partials: Partials, searched: bool) -> Drum:
     near the network's fundamental."""
     f_net = drum.fundamental
 
+    @functools.cache  # one mode table per aspect ratio: cost() asks again at every step
     def unitModes(eps: float) -> npt.NDArray[np.float64]:
         shaped = replace(drum, drum_size=1.0, aspect_ratio=eps) if drum.family == 'rectangle' else drum.scaled(1.0)
         return _distinct(replace(shaped, stiffness=0.0).modes()[0])
@@ -381,52 +383,6 @@ def _pickupPoints(family: str) -> list[Point]:
     return _candidatePoints(family)
 
 
-def _factors(
-    drum: Drum, strikes: list[Point], pickups: list[Point]
-) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.float64]]:
-    """(F (K,) Hz ascending, S (Ps, K), P (Po, K), scale (K,)): the amplitude of mode k struck at strikes[i] and
-    heard at pickups[j] is S[i, k]·P[j, k]·scale[k] (as `Drum.modes`, before stiffening; ideal membrane)."""
-    L, c = drum.drum_size, drum.wave_speed
-    if drum.family == 'circle':
-        N = 12
-        from ..physics import circularSeries
-
-        z = circularSeries(N, N)
-        n = np.arange(N, dtype=np.float64)[:, None]
-        a = L / 2.0
-        omega = z * c / a
-        area = np.pi * a**2
-        norm = np.where(n == 0, area * special.jv(1, z) ** 2, 0.5 * area * special.jv(n + 1, z) ** 2)
-        S = np.stack([special.jv(n, z * rho).ravel() for rho, _ in strikes])  # θ_s = 0: all strikes lie on θ = 0
-        P = np.stack([(special.jv(n, z * rho) * np.cos(n * theta)).ravel() for rho, theta in pickups])
-        F, scale = (omega / (2.0 * np.pi)).ravel(), (1.0 / (omega * norm)).ravel()
-    elif drum.family == 'rectangle':
-        from .drum import _unitSquare
-
-        N, eps = 12, drum.aspect_ratio
-        m = np.arange(1, N + 1, dtype=np.float64)
-        n = np.arange(1, N + 1, dtype=np.float64)[:, None]
-
-        def phi(point: Point) -> npt.NDArray[np.float64]:
-            x, y = _unitSquare(point, eps)
-            return np.asarray((np.sin(m * np.pi * x) * np.sin(n * np.pi * y)).ravel())
-
-        F = ((c / (2.0 * L)) * np.sqrt(m**2 / eps + eps * n**2)).ravel()
-        S, P = np.stack([phi(p) for p in strikes]), np.stack([phi(p) for p in pickups])
-        scale = 1.0 / (2.0 * np.pi * F * L**2 / 4.0)
-    else:
-        from .drum import _POLYGON_MODES, _unitModes
-
-        modes = _unitModes(drum.shape, _POLYGON_MODES)
-        F = c * np.sqrt(modes.eigenvalues) / (2.0 * np.pi * L)
-        points = np.array([pointOnDrum(drum.shape, p) for p in strikes + pickups])
-        values = modes.at(points)
-        S, P = values[: len(strikes)], values[len(strikes) :]
-        scale = 1.0 / (2.0 * np.pi * F * L**2)
-    order = np.argsort(F, kind='stable')
-    return F[order], S[:, order], P[:, order], scale[order]
-
-
 def _pulse(F: npt.NDArray[np.float64], duration: float) -> npt.NDArray[np.float64]:
     """|spectrum| of the raised-cosine force pulse of `duration` s at F Hz: |sinc(fτ) / (1 − (fτ)²)|."""
     if duration == 0.0:
@@ -471,7 +427,7 @@ def _excitations(drum: Drum, partials: Partials, sample_rate: float) -> list[tup
     (`_levelError`): a grid, then Nelder–Mead from each of its _STARTS best points (the error is rough); the grid's
     best and each polished point, best first."""
     strikes, pickups = _candidatePoints(drum.family), _pickupPoints(drum.family)
-    F, S, P, scale = _factors(drum, strikes, pickups)
+    F, S, P, scale = drum.modeFactors(strikes, pickups)
     keep = F < 0.45 * sample_rate
     F = F[keep]
     found = []
@@ -495,7 +451,7 @@ def _excitations(drum: Drum, partials: Partials, sample_rate: float) -> list[tup
 
         def cost(p: npt.NDArray[np.float64], duration: float = duration) -> float:
             s, o = points(p)
-            F_, S_, P_, scale_ = _factors(drum, [s], [o])
+            F_, S_, P_, scale_ = drum.modeFactors([s], [o])
             keep_ = F_ < 0.45 * sample_rate
             amplitudes = S_[0, keep_] * P_[0, keep_] * scale_[keep_] * _pulse(F_[keep_], duration)
             return float(_levelError(F_[keep_], amplitudes, partials))
