@@ -24,7 +24,16 @@ from .._io import claimDirectory, writeJSON
 from .drum import Drum, partialsInCents, renderDrum
 from .notes import cents, noteFrequency
 
-__all__ = ['DEFAULT_SIZE_RANGE', 'DEFAULT_STRIKE', 'designDrum', 'designFiles', 'designKit', 'drumSummary']
+__all__ = [
+    'DEFAULT_SIZE_RANGE',
+    'DEFAULT_STRIKE',
+    'designDrum',
+    'designFiles',
+    'designKit',
+    'designedSound',
+    'drumSummary',
+    'wavName',
+]
 
 DEFAULT_SIZE_RANGE = (0.1, 2.0)
 """m: the drum sizes the samplers draw by default (and the shipped models heard)."""
@@ -149,12 +158,9 @@ def designFiles(
     directory = claimDirectory(output_dir, 'kit.json', overwrite)
     summaries = []
     for drum in tqdm(drums, desc='Rendering', unit=' drums', disable=not progressbar, leave=False):
-        summary = drumSummary(drum)
-        waveform = renderDrum(drum, DEFAULT_STRIKE, duration=duration, sample_rate=sample_rate, amplitude=0.9)
-        name = f'{_fileName(drum.name)}.wav'
-        with atomicPath(directory / name) as temporary:
+        summary, waveform = designedSound(drum, duration, sample_rate)
+        with atomicPath(directory / summary['wav']) as temporary:
             sf.write(temporary, waveform, sample_rate, subtype='PCM_24', format='WAV')
-        summary['wav'] = name
         summaries.append(summary)
     kit = {'drums': summaries, 'sample_rate': sample_rate, 'strike': list(DEFAULT_STRIKE)}
     if plot:
@@ -164,7 +170,15 @@ def designFiles(
     return kit
 
 
-def _fileName(name: str) -> str:
-    """A file-name-safe version of a drum's name ('C#3' → 'C#3', '155.6 Hz' → '155.6_Hz', '../x' → '.._x')."""
-    safe = ''.join(ch if ch.isalnum() or ch in '#-_.' else '_' for ch in name)
-    return safe.strip('.') or 'drum'
+def designedSound(drum: Drum, duration: float, sample_rate: int) -> tuple[dict[str, Any], npt.NDArray[np.float64]]:
+    """(`drumSummary` of the drum with 'wav': its file name, the drum struck at DEFAULT_STRIKE for `duration` s at
+    sample_rate Hz, peak 0.9): what a kit holds for each drum."""
+    waveform = renderDrum(drum, DEFAULT_STRIKE, duration=duration, sample_rate=sample_rate, amplitude=0.9)
+    return {**drumSummary(drum), 'wav': wavName(drum.name)}, waveform
+
+
+def wavName(name: str) -> str:
+    """A file-name-safe WAV name of a drum's name ('C#3' → 'C#3.wav', '155.6 Hz' → '155.6_Hz.wav', '../x' →
+    '.._x.wav')."""
+    safe = ''.join(ch if ch.isalnum() or ch in '#-_.' else '_' for ch in name).strip('.')
+    return f'{safe or "drum"}.wav'

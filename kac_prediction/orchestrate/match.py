@@ -51,6 +51,7 @@ __all__ = [
     'matchFile',
     'matchWaveform',
     'partialDistance',
+    'soundFromOnset',
     'spectralDistance',
 ]
 
@@ -74,6 +75,17 @@ class Partials:
     def weights(self) -> npt.NDArray[np.float64]:
         """How much each partial counts in the partial distance: 10^(level/40), the square root of its amplitude."""
         return np.asarray(10.0 ** (self.levels / 40.0), dtype=np.float64)
+
+
+def soundFromOnset(waveform: npt.ArrayLike, sample_rate: int, duration: float) -> npt.NDArray[np.float64]:
+    """The mono mix of a waveform (L,) or (L, C) from its onset for at most `duration` s (`inference.audioExcerpt`
+    at its own rate), without the zeros that pad a shorter sound (at least 0.1 s kept): float64."""
+    from ..inference.audio import audioExcerpt
+
+    rate = int(sample_rate)
+    x = audioExcerpt(waveform, rate, rate, math.ceil(duration * rate)).waveform
+    end = int(np.max(np.flatnonzero(np.abs(x) > 0.0), initial=0)) + 1
+    return np.asarray(x[: max(end, min(len(x), rate // 10))], dtype=np.float64)
 
 
 def analysePartials(
@@ -524,16 +536,11 @@ def matchWaveform(
     bar over the stages, on stderr."""
     from tqdm import tqdm
 
-    from ..inference.audio import audioExcerpt
-
     family = checkChoice('family', family, DRUM_FAMILIES)
     c = 100.0 if wave_speed is None else checkNumber('wave_speed', wave_speed, 'm/s')
     duration = checkNumber('duration', duration, 's')
     rate = int(sample_rate)
-    excerpt = audioExcerpt(waveform, rate, rate, math.ceil(duration * rate))
-    target = excerpt.waveform
-    end = int(np.max(np.flatnonzero(np.abs(target) > 0.0), initial=0)) + 1
-    target = target[: max(end, min(len(target), rate // 10))]
+    target = soundFromOnset(waveform, rate, duration)
     if predictor is None:
         from ..models import loadPretrained
 

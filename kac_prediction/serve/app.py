@@ -62,19 +62,18 @@ from starlette.exceptions import HTTPException
 
 from .._io import jsonSafe
 from ..architecture import OutlineCRePE
-from ..inference import MAX_SAMPLE_RATE, MIN_SAMPLE_RATE, Predictor, audioExcerpt, loadPredictor
+from ..inference import MAX_SAMPLE_RATE, MIN_SAMPLE_RATE, Predictor, loadPredictor
 from ..orchestrate import (
     DRUM_FAMILIES,
     MATERIALS,
     Drum,
     analysePartials,
     designKit,
-    drumSummary,
     matchWaveform,
-    renderDrum,
     waveSpeed,
 )
-from ..orchestrate.design import DEFAULT_STRIKE
+from ..orchestrate.design import DEFAULT_STRIKE, designedSound
+from ..orchestrate.match import soundFromOnset
 from ..orchestrate.plots import logSpectrum
 
 __all__ = [
@@ -300,14 +299,21 @@ def _membrane(fields: Mapping[str, Any]) -> tuple[str, float, str]:
     return family, c, source
 
 
+def _logBins(
+    frequencies: npt.NDArray[np.float64], top: float
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
+    """(edges of _SPECTRUM_POINTS log-spaced bins from 20 Hz to `top` Hz, each frequency's bin, which lie in one)."""
+    edges = np.geomspace(_SPECTRUM_RANGE[0], top, _SPECTRUM_POINTS + 1)
+    index = np.searchsorted(edges, frequencies, side='right') - 1
+    return edges, index, (index >= 0) & (index < _SPECTRUM_POINTS)
+
+
 def _logGrid(
     frequencies: npt.NDArray[np.float64], levels: npt.NDArray[np.float64], top: float
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
-    """(frequencies, levels) max-pooled into _SPECTRUM_POINTS log-spaced bins from 20 Hz to `top` Hz: in each bin
-    that holds a frequency, the loudest one (its own frequency, so peaks stay where they are)."""
-    edges = np.geomspace(_SPECTRUM_RANGE[0], top, _SPECTRUM_POINTS + 1)
-    index = np.searchsorted(edges, frequencies, side='right') - 1
-    keep = (index >= 0) & (index < _SPECTRUM_POINTS)
+    """(frequencies, levels) max-pooled into the `_logBins`: in each bin that holds a frequency, the loudest one (its
+    own frequency, so peaks stay where they are)."""
+    _, index, keep = _logBins(frequencies, top)
     f, level, index = frequencies[keep], levels[keep], index[keep]
     order = np.lexsort((level, index))  # by bin, loudest last
     last = np.flatnonzero(np.append(np.diff(index[order]) != 0, True))
@@ -318,10 +324,8 @@ def _logGrid(
 def _pooled(
     frequencies: npt.NDArray[np.float64], levels: npt.NDArray[np.float64], top: float
 ) -> npt.NDArray[np.float64]:
-    """The loudest level (dB) in each of _SPECTRUM_POINTS log-spaced bins from 20 Hz to `top` Hz (nan where none)."""
-    edges = np.geomspace(_SPECTRUM_RANGE[0], top, _SPECTRUM_POINTS + 1)
-    index = np.searchsorted(edges, frequencies, side='right') - 1
-    keep = (index >= 0) & (index < _SPECTRUM_POINTS)
+    """The loudest level (dB) in each of the `_logBins` (nan where none)."""
+    _, index, keep = _logBins(frequencies, top)
     pooled = np.full(_SPECTRUM_POINTS, -np.inf)
     np.maximum.at(pooled, index[keep], levels[keep])
     return np.where(np.isfinite(pooled), pooled, np.nan)
@@ -338,13 +342,6 @@ def _wavDataURL(waveform: npt.ArrayLike, rate: int) -> str:
     buffer = io.BytesIO()
     sf.write(buffer, np.clip(np.asarray(waveform, dtype=np.float64), -1.0, 1.0), rate, subtype='PCM_16', format='WAV')
     return 'data:audio/wav;base64,' + base64.b64encode(buffer.getvalue()).decode('ascii')
-
-
-def _soundFrom(samples: npt.NDArray[np.float64], rate: int) -> npt.NDArray[np.float64]:
-    """The mono mix of _SPECTRUM_SECONDS from the onset (audio.audioExcerpt), trailing zeros cut (≥ 0.1 s kept)."""
-    x = audioExcerpt(samples, rate, rate, math.ceil(_SPECTRUM_SECONDS * rate)).waveform
-    end = int(np.max(np.flatnonzero(np.abs(x) > 0.0), initial=0)) + 1
-    return np.asarray(x[: max(end, min(len(x), rate // 10))], dtype=np.float64)
 
 
 def _predict(
@@ -370,7 +367,7 @@ def _predict(
         outline = Drum('rectangle', size, c, aspect_ratio=max(aspect or 1.0, 1e-3)).outline
     else:
         outline = Drum('circle', size, c).outline[::4]  # 64 vertices draw a circle well
-    sound = _soundFrom(samples, rate)
+    sound = soundFromOnset(samples, rate, _SPECTRUM_SECONDS)
     top = min(_SPECTRUM_RANGE[1], 0.45 * rate)
     frequencies, levels = _logGrid(*logSpectrum(sound, rate), top)
     try:
@@ -414,7 +411,7 @@ def _match(
     f_matched, l_matched = logSpectrum(result.waveform, rate)
     pooled_target = _pooled(f_target, l_target, top)
     pooled_matched = _pooled(f_matched, l_matched, top)
-    edges = np.geomspace(_SPECTRUM_RANGE[0], top, _SPECTRUM_POINTS + 1)
+    edges = _logBins(f_target, top)[0]
     filled = np.isfinite(pooled_target) & np.isfinite(pooled_matched)
     content = {
         **result.toDict(),
@@ -449,12 +446,6 @@ def _notes(value: Any) -> list[str | float]:
     return [note if isinstance(note, str) else float(note) for note in notes]
 
 
-def _fileName(name: str) -> str:
-    """A file-name-safe WAV name of a drum's name ('C#3' → 'C#3.wav', '155.6 Hz' → '155.6_Hz.wav')."""
-    safe = ''.join(ch if ch.isalnum() or ch in '#-_.' else '_' for ch in name).strip('.')
-    return f'{safe or "drum"}.wav'
-
-
 def _design(body: Mapping[str, Any]) -> dict[str, Any]:
     """The body of POST /api/design (module docstring)."""
     notes = _notes(body.get('notes', 'C3 Eb3 G3'))
@@ -467,12 +458,8 @@ def _design(body: Mapping[str, Any]) -> dict[str, Any]:
         drums = designKit(notes, family=family, wave_speed=c, aspect_ratio=aspect or 1.0, outline=outline)
         summaries = []
         for drum in drums:
-            waveform = renderDrum(
-                drum, DEFAULT_STRIKE, duration=_DESIGN_SECONDS, sample_rate=_DESIGN_RATE, amplitude=0.9
-            )
-            summaries.append(
-                {**drumSummary(drum), 'file': _fileName(drum.name), 'wav': _wavDataURL(waveform, _DESIGN_RATE)}
-            )
+            summary, waveform = designedSound(drum, _DESIGN_SECONDS, _DESIGN_RATE)
+            summaries.append({**summary, 'file': summary['wav'], 'wav': _wavDataURL(waveform, _DESIGN_RATE)})
     except (ValueError, TypeError) as error:
         raise RequestError(400, str(error)) from None
     content = {
