@@ -13,7 +13,7 @@ from .._checks import checkChoice, checkCount, checkNumber, isNumber
 from ..pipeline.model import Model
 from ..pipeline.types import Parameters
 
-__all__ = ['CRePE', 'checkCRePESettings']
+__all__ = ['CRePE', 'buildOptimiser', 'checkCRePESettings', 'regressionStep']
 
 Depth = Literal['tiny', 'small', 'medium', 'large', 'full']
 Optimiser = Literal['adam', 'sgd']
@@ -45,6 +45,32 @@ def checkCRePESettings(depth: object, dropout: object, learning_rate: object, op
         raise ValueError(f'dropout must be a number in [0, 1), got {dropout!r}')
     checkNumber('learning_rate', learning_rate)
     checkChoice('optimiser', optimiser, get_args(Optimiser))
+
+
+def buildOptimiser(model: torch.nn.Module, optimiser: Optimiser, learning_rate: float) -> torch.optim.Optimizer:
+    """torch.optim.Adam ('adam') or SGD ('sgd') over the model's parameters at learning_rate (built by the model, so
+    its state is saved with it)."""
+    if optimiser == 'adam':
+        return torch.optim.Adam(model.parameters(), lr=learning_rate)
+    return torch.optim.SGD(model.parameters(), lr=learning_rate)
+
+
+def regressionStep(model: Model, outputs: int, x: torch.Tensor, y: torch.Tensor) -> None:
+    """One optimiser step of `model` on the batch (x, y) with its criterion; adds the batch's loss to
+    `model.training_loss` (the Routine divides by the number of batches). y: (batch, outputs), or (batch,) when
+    outputs is 1. ValueError for targets of another shape."""
+    model.optimiser.zero_grad()
+    y_hat = model(x)
+    if y.shape != y_hat.shape:
+        if y.ndim == 1 and outputs == 1 and y.shape[0] == y_hat.shape[0]:
+            y = y.unsqueeze(1)
+        else:
+            raise ValueError(f'targets must have shape {tuple(y_hat.shape)}, got {tuple(y.shape)}')
+    dtype = y_hat.dtype if y_hat.dtype in (torch.float32, torch.float64) else torch.float32
+    loss = model.criterion(y_hat.to(dtype), y.to(device=y_hat.device, dtype=dtype))
+    loss.backward()
+    model.optimiser.step()
+    model.training_loss += loss.item()
 
 
 class TimeConv2d(torch.nn.Conv2d):
@@ -155,11 +181,7 @@ class CRePE(Model):
                     torch.nn.init.zeros_(layer.bias)
 
         self.criterion = torch.nn.MSELoss()
-        self.optimiser = (
-            torch.optim.Adam(self.parameters(), lr=learning_rate)
-            if optimiser == 'adam'
-            else torch.optim.SGD(self.parameters(), lr=learning_rate)
-        )
+        self.optimiser = buildOptimiser(self, optimiser, learning_rate)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """(batch, 1024) or (batch, 1, 1024) → (batch, outputs)."""
@@ -188,18 +210,7 @@ class CRePE(Model):
     def innerTrainingLoop(self, i: int, loop_length: int, x: torch.Tensor, y: torch.Tensor) -> None:
         """One optimiser step on the batch (x, y); adds the batch's mean squared error to `training_loss` (the Routine
         divides by the number of batches). y: (batch, outputs), or (batch,) when outputs is 1."""
-        self.optimiser.zero_grad()
-        y_hat = self(x)
-        if y.shape != y_hat.shape:
-            if y.ndim == 1 and self.outputs == 1 and y.shape[0] == y_hat.shape[0]:
-                y = y.unsqueeze(1)
-            else:
-                raise ValueError(f'targets must have shape {tuple(y_hat.shape)}, got {tuple(y.shape)}')
-        dtype = y_hat.dtype if y_hat.dtype in (torch.float32, torch.float64) else torch.float32
-        loss = self.criterion(y_hat.to(dtype), y.to(device=y_hat.device, dtype=dtype))
-        loss.backward()
-        self.optimiser.step()
-        self.training_loss += loss.item()
+        regressionStep(self, self.outputs, x, y)
 
     def _blocks(self) -> list[torch.nn.Module]:
         """conv1, conv1_BN, …, conv6, conv6_BN, looked up by name (so replicas made by DataParallel use their own)."""

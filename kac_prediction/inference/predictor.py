@@ -24,7 +24,7 @@ import numpy.typing as npt
 import torch
 from tqdm import tqdm
 
-from ..architecture import OutlineCRePE, SpectrumCRePE
+from ..architecture import OutlineCRePE, SpectrumCRePE, SpectrumLabels, SpectrumLocator
 from ..dataset.input_representation import InputRepresentation
 from ..pipeline.checkpoints import CheckpointError, bestCheckpoint, loadCheckpoint
 from ..pipeline.load_model import loadModel
@@ -42,8 +42,8 @@ _CHUNK_BYTES = 1 << 24  # excerpts held at once by readFiles before they are tra
 
 
 class Predictor:
-    """A trained SpectrumCRePE and what its inputs must be: turns waveforms and audio files into labels. For an
-    OutlineCRePE the predictions also hold `outline` ([[x, y], …] in m, `maskOutline`).
+    """A trained SpectrumCRePE (or SpectrumLocator) and what its inputs must be: turns waveforms and audio files into
+    labels. For an OutlineCRePE the predictions also hold `outline` ([[x, y], …] in m, `maskOutline`).
 
     Attributes: model (eval mode), checkpoint (the file loaded), labels, representation_settings, sample_rate (Hz),
     duration (s), length (samples: ⌈duration · sample_rate⌉, as the samplers), sampler_name (the drums it learnt).
@@ -51,7 +51,7 @@ class Predictor:
 
     def __init__(
         self,
-        model: SpectrumCRePE,
+        model: SpectrumLabels,
         representation_settings: Mapping[str, Any],
         sample_rate: int,
         duration: float,
@@ -64,7 +64,7 @@ class Predictor:
         self.representation = InputRepresentation(sample_rate, representation_settings)
         if self.representation.settings['output_type'] != 'spectrum':
             raise ValueError(
-                f"SpectrumCRePE reads output_type 'spectrum', but the checkpoint's representation is "
+                f"{type(model).__name__} reads output_type 'spectrum', but the checkpoint's representation is "
                 f'{self.representation.settings["output_type"]!r}'
             )
         self.representation_settings: dict[str, Any] = dict(self.representation.settings)
@@ -217,12 +217,14 @@ def loadPredictor(path: str | os.PathLike[str], map_location: str | torch.device
     run_info: Any = checkpoint['run_info']
     model_info = run_info.get('model') if isinstance(run_info, dict) else None
     name = model_info.get('name') if isinstance(model_info, dict) else None
-    classes: dict[str, type[SpectrumCRePE]] = {'SpectrumCRePE': SpectrumCRePE, 'OutlineCRePE': OutlineCRePE}
+    classes: dict[str, type[SpectrumLabels]] = {
+        'SpectrumCRePE': SpectrumCRePE, 'SpectrumLocator': SpectrumLocator, 'OutlineCRePE': OutlineCRePE,
+    }  # fmt: skip
     if name not in classes:
         raise CheckpointError(
             f'{file} holds {"a " + str(name) if name else "a model of unrecorded class"}: predict needs a checkpoint '
-            'of a SpectrumCRePE or OutlineCRePE routine, such as size_of_circular_drum, dim_of_rectangular_drum or '
-            'shape_of_polygonal_drum'
+            'of a SpectrumCRePE, SpectrumLocator or OutlineCRePE routine, such as size_of_circular_drum, '
+            'dim_of_rectangular_drum or shape_of_polygonal_drum'
         )
     dataset: Any = checkpoint.get('dataset')
     dataset = dataset if isinstance(dataset, dict) else {}

@@ -80,6 +80,8 @@ def routineParameters(name: str, config_path: str = '', overrides: Mapping[str, 
         raise ValueError(f'unknown routine {name!r}; the routines are {", ".join(ROUTINES)}.')
     P = mergeParameters(_DEFAULTS[name](), loadYAML(config_path) if config_path else None, None, overrides)
     checkCRePESettings(P['depth'], P['dropout'], P['learning_rate'], P['optimiser'])
+    if 'architecture' in P:
+        regression.checkArchitecture(P)
     if 'grid_size' in P:
         checkCount('grid_size', P['grid_size'], minimum=4, meaning='cells per side of the mask')
     return P

@@ -4,7 +4,9 @@ Input: the power of the whole 1-s waveform's spectrum in 1024 triangular bands s
 4 kHz (`output_type: 'spectrum'`, 0.5 % apart). Every resonance of a drum scales as 1 / size, so on a log-frequency
 axis a change of size shifts the whole pattern of peaks: the task becomes CREPE's (find a shift), and the 0.5 % bands
 resolve the fundamentals of the largest drums (38 Hz for a 2-m circle), which a 1024-sample frame (21 ms, 47 Hz
-bins) cannot. Model: `SpectrumCRePE` (CRePE on the log of that spectrum; sizes learnt as ln(size), standardised).
+bins) cannot. Model (`architecture`): 'crepe', `SpectrumCRePE` (CRePE on the log of that spectrum), or 'locator',
+`SpectrumLocator` (a fully convolutional soft argmax over the bands: learns the shift in fewer epochs); either way
+sizes are learnt as ln(size), standardised.
 Metrics on the held-out test split are in physical units, beside the predict-the-mean baseline and beside what
 physics alone gets from the same audio (`physics_method`: the size from the lowest resonance of a circle, size and
 aspect ratio from the two lowest resonances of a rectangle). `pretrained: true` starts the convolutions from the
@@ -25,8 +27,9 @@ import numpy as np
 import numpy.typing as npt
 import torch
 
+from .._checks import checkChoice
 from ..acoustics import RoomBank, roomBank
-from ..architecture import CRePE, SpectrumCRePE, checkCRePESettings, loadCrepeWeights
+from ..architecture import CRePE, SpectrumCRePE, SpectrumLabels, SpectrumLocator, checkCRePESettings, loadCrepeWeights
 from ..dataset.audio import readAudio
 from ..dataset.augmented import RecordedDataset
 from ..pipeline import Routine
@@ -38,6 +41,10 @@ from ..samplers import AudioSampler
 
 REPRESENTATION = {'output_type': 'spectrum', 'n_bins': 1024, 'f_min': 20.0, 'f_max': 4000.0}
 SAMPLER_SETTINGS = {'duration': 1.0, 'sample_rate': 48000}
+ARCHITECTURES: dict[str, type[SpectrumCRePE] | type[SpectrumLocator]] = {
+    'crepe': SpectrumCRePE, 'locator': SpectrumLocator,
+}  # fmt: skip
+"""The networks a regression routine can train (`architecture`)."""
 REALISTIC_SAMPLER: dict[str, Any] = {
     'tension': (720.0, 6480.0), 'material_density': 0.2, 'decay_time': (0.5, 4.0), 'decay_time_high': (0.2, 0.5),
     'decay_frequency_high': 1000.0, 'listening_location': 'random', 'strike_duration': (0.0, 0.002),
@@ -52,14 +59,15 @@ def defaultParameters(**changes: Any) -> dict[str, Any]:
     sounds (300 drums × 5 strikes), 30 epochs with a cosine learning-rate schedule; the best validation epoch is kept.
     `make demo` changes them to realistic: true, 4000 sounds of 2 strikes, 18 epochs. strikes_per_drum: the
     sampler's (locally generated datasets). The full runs (scripts/config/local/*.yaml) use 10000 or 20000 sounds.
-    pretrained: start from CREPE's weights."""
+    pretrained: start from CREPE's weights. architecture: 'crepe' (SpectrumCRePE) or 'locator' (SpectrumLocator;
+    `depth` sets its width)."""
     P = CRePE.ModelHyperParameters(
         batch_size=32, dataset_split=(0.7, 0.15, 0.15), num_of_epochs=30, testing=False, with_early_stopping=False,
         depth='tiny', dropout=0.0, learning_rate=1e-3, optimiser='adam',
     )  # fmt: skip
     return {
         **P, 'dataset_size': 1500, 'patience': 10, 'learning_rate_schedule': 'cosine', 'strikes_per_drum': 5,
-        'pretrained': False, 'realistic': False, 'rooms': 32, **changes,
+        'pretrained': False, 'realistic': False, 'rooms': 32, 'architecture': 'crepe', **changes,
     }  # fmt: skip
 
 
@@ -71,6 +79,18 @@ def defaultDatasetDir(Sampler: type[AudioSampler], P: Mapping[str, Any]) -> str:
     return os.path.join(
         'data', f'{Sampler.__name__}-{P["dataset_size"]}' + ('-realistic' if P.get('realistic') else '')
     )
+
+
+def checkArchitecture(P: Mapping[str, Any]) -> type[SpectrumCRePE] | type[SpectrumLocator]:
+    """The network class P['architecture'] names (`ARCHITECTURES`); ValueError naming the choices, or when
+    pretrained CREPE weights are asked for a network other than CRePE."""
+    checkChoice('architecture', P['architecture'], ARCHITECTURES)
+    if P.get('pretrained') and P['architecture'] != 'crepe':
+        raise ValueError(
+            f"pretrained: true loads CREPE's published weights, which only architecture 'crepe' has; got architecture "
+            f'{P["architecture"]!r}: set pretrained: false or architecture: crepe.'
+        )
+    return ARCHITECTURES[P['architecture']]
 
 
 def labelMatrix(Y: Sequence[Mapping[str, Any]], labels: Sequence[str]) -> torch.Tensor:
@@ -110,9 +130,10 @@ def trainRegression(
     resume: str = '',
     realistic_labels: Sequence[str] = ('transit_time',),
 ) -> dict[str, Any]:
-    """Train SpectrumCRePE to predict `labels` of `Sampler`'s drums; returns the Routine's metrics plus per-label
-    `metrics` ({label: {'mse', 'rmse', 'r2', 'baseline_rmse'}, plus 'physics_rmse', 'physics_median_error' and
-    'physics_failures' with a physics_method}, physical units, held-out test split).
+    """Train the network P['architecture'] names (SpectrumCRePE or SpectrumLocator) to predict `labels` of
+    `Sampler`'s drums; returns the Routine's metrics plus per-label `metrics` ({label: {'mse', 'rmse', 'r2',
+    'baseline_rmse'}, plus 'physics_rmse', 'physics_median_error' and 'physics_failures' with a physics_method},
+    physical units, held-out test split).
 
     Parameters: `defaults` ← the YAML file at config_path ← `overrides` ← wandb.config (`Routine.setParameters`).
     dataset_dir: default `defaultDatasetDir`. exports_dir: checkpoints and plots go to exports_dir/<run id>/.
@@ -122,6 +143,7 @@ def trainRegression(
     routine = Routine(exports_dir=exports_dir, wandb_config=wandb_config, resume=resume)
     routine.setParameters(defaults, config_path=config_path, overrides=overrides)
     checkCRePESettings(routine.P['depth'], routine.P['dropout'], routine.P['learning_rate'], routine.P['optimiser'])
+    Network = checkArchitecture(routine.P)
     name = routine.P['dataset_name']
     directory = dataset_dir or defaultDatasetDir(Sampler, routine.P)
     realistic = bool(routine.P['realistic'])
@@ -141,11 +163,11 @@ def trainRegression(
         routine.setRecording(routine.P['seed'], None, bank)
     Y = labelMatrix(routine.D.Y, labels)  # (N, labels), physical units
     training, _, test = routine.splits
-    model = SpectrumCRePE(
+    model = Network(
         routine.P['depth'], routine.P['dropout'], routine.P['learning_rate'], routine.P['optimiser'],
         labels=labels, log_labels=[label for label in labels if label in log_labels],
     )  # fmt: skip
-    if routine.P.get('pretrained'):
+    if isinstance(model, SpectrumCRePE) and routine.P.get('pretrained'):
         loadCrepeWeights(model)
     model.fitLabels(Y[training])
     routine.D.Y = list(model.encode(Y))
@@ -198,7 +220,7 @@ def trainRegression(
     return {**result, 'metrics': metrics}
 
 
-def _predict(model: SpectrumCRePE, X: torch.Tensor, device: torch.device) -> torch.Tensor:
+def _predict(model: SpectrumLabels, X: torch.Tensor, device: torch.device) -> torch.Tensor:
     """Decoded predictions (N, labels), physical units, of inputs X (N, ...) in batches of 256."""
     with torch.no_grad():
         rows = [model.decode(model(X[k : k + 256].to(device))).cpu() for k in range(0, len(X), 256)]
@@ -207,7 +229,7 @@ def _predict(model: SpectrumCRePE, X: torch.Tensor, device: torch.device) -> tor
 
 def realisticMetrics(
     routine: Routine,
-    model: SpectrumCRePE,
+    model: SpectrumLabels,
     labels: Sequence[str],
     Y: torch.Tensor,
     bank: RoomBank | None,
