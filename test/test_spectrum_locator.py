@@ -121,5 +121,5 @@ def test_the_routine_trains_it_and_predict_reads_its_checkpoint(tmp_path: Path) 
     assert row['drum_size'] > 0
     with pytest.raises(ValueError, match="architecture must be 'crepe' or 'locator', got 'resnet'"):
         routineParameters('size_of_circular_drum', overrides={'architecture': 'resnet'})
-    with pytest.raises(ValueError, match="set pretrained: false or architecture: crepe"):
+    with pytest.raises(ValueError, match='set pretrained: false or architecture: crepe'):
         routineParameters('size_of_circular_drum', overrides={'architecture': 'locator', 'pretrained': True})
