@@ -54,7 +54,7 @@ def test_labels_and_input_scaling_are_spectrum_crepes() -> None:
     predicted = m.predict(x)
     assert sorted(predicted) == ['aspect_ratio', 'drum_size'] and bool((predicted['drum_size'] > 0).all())
     weights = m.bandWeights(x)
-    assert weights.shape == (3, 2, 1024) and torch.allclose(weights.sum(dim=2), torch.ones(3, 2), atol=1e-5)
+    assert weights.shape == (3, 2, 512) and torch.allclose(weights.sum(dim=2), torch.ones(3, 2), atol=1e-5)
 
 
 def test_width_follows_depth_and_checkpoints_rebuild_it(tmp_path: Path) -> None:

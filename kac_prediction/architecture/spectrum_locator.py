@@ -4,15 +4,17 @@ log-frequency axis, and reads its labels from that position.
 A drum's resonances all scale as wave_speed / size, so on the 1024 log-spaced bands (0.5 % apart) a change of size
 or of material shifts the whole pattern of peaks: ln(transit_time) is, up to a constant, minus the pattern's position
 times the band spacing. CRePE's stack pools the 1024 bands down to 4 positions and must learn that position from its
-channels, which takes many epochs; this network keeps the band axis throughout. Dilated residual convolutions (kernel
-9, dilations 1, 2, …, 64: a receptive field of 1025 bands) give every band a logit, a softmax over the bands turns
-those into weights, and each label is read from the weighted mean band position p ∈ [−1, 1] (a soft argmax) plus a
-linear term of the band-averaged features (for labels that are not shifts, such as an aspect ratio):
+channels, which takes many epochs; this network keeps the band axis throughout. A strided stem (kernel 9, stride 2)
+gives 512 positions, two bands (1 %) apart; dilated residual convolutions (kernel 9, dilations 1, 2, …, 32: a receptive
+field of 505 positions, 1010 bands) give every position a logit, a softmax over the positions turns those into weights,
+and each label is read from the weighted mean position p ∈ [−1, 1] (a soft argmax, finer than a position) plus a linear
+term of the position-averaged features (for labels that are not shifts, such as an aspect ratio):
 
-    z_k = scale_k · p_k + w_k · mean_bands(h) + b_k.
+    z_k = scale_k · p_k + w_k · mean_positions(h) + b_k.
 
-Trained on the realistic circle routine's recorded sounds, it reaches in 8 epochs a validation loss CRePE 'tiny' had
-not reached after 18, at the same cost per step (docs/results.md, 2026-12-07).
+On the realistic circle routine's recorded sounds it reaches in 8 epochs a validation loss CRePE 'tiny' had not
+reached after 18, at less than half CRePE's cost per step (docs/results.md, 2026-12-07). Kernels of 3 or 5 learnt
+far slower; a stride of 1 learnt somewhat faster per epoch at 2.3 times the cost.
 """
 
 from collections.abc import Sequence
@@ -26,8 +28,10 @@ from .spectrum_labels import N_BANDS, SpectrumLabels
 __all__ = ['SpectrumLocator']
 
 KERNEL_WIDTH = 9
-DILATIONS = (1, 2, 4, 8, 16, 32, 64)
+DILATIONS = (1, 2, 4, 8, 16, 32)
 CHANNELS_PER_MULTIPLIER = 4
+STRIDE = 2
+"""The stem's stride: the blocks see 512 positions, two bands each (half the cost of 1024; docs/results.md)."""
 """Channels per capacity multiplier of `depth` (as CRePE's): tiny 16, small 32, medium 64, large 96, full 128."""
 
 
@@ -35,9 +39,9 @@ class SpectrumLocator(SpectrumLabels):
     """A soft-argmax network on the log of a 1024-band power spectrum (module docstring), with named, standardised
     labels (`SpectrumLabels`: input scaling, `encode`, `decode`, `fitLabels`, `predict`).
 
-    Layers: Conv1d(1 → C, 9) → ReLU, then one residual block per dilation d (h + BatchNorm(ReLU(Conv1d(C → C, 9,
-    dilation d))), dropout after each), C = 4 × CRePE's capacity multiplier of `depth`. Heads: Conv1d(C → labels, 1)
-    band logits, `scale` (labels,) and Linear(C → labels). Input (batch, 1024) band power, float32; output (batch,
+    Layers: Conv1d(1 → C, 9, stride 2) → ReLU, then one residual block per dilation d (h + BatchNorm(ReLU(Conv1d(C →
+    C, 9, dilation d))), dropout after each), C = 4 × CRePE's capacity multiplier of `depth`. Heads: Conv1d(C →
+    labels, 1) position logits, `scale` (labels,) and Linear(C → labels). Input (batch, 1024) band power, float32; output (batch,
     labels) standardised labels. Trained with MSELoss on the standardised labels, as SpectrumCRePE.
     """
 
@@ -63,7 +67,7 @@ class SpectrumLocator(SpectrumLabels):
         self.depth: Depth = depth
         self.dropout = float(dropout)
         channels = CHANNELS_PER_MULTIPLIER * CAPACITY_MULTIPLIERS[depth]
-        self.stem = torch.nn.Conv1d(1, channels, KERNEL_WIDTH, padding=KERNEL_WIDTH // 2)
+        self.stem = torch.nn.Conv1d(1, channels, KERNEL_WIDTH, stride=STRIDE, padding=KERNEL_WIDTH // 2)
         self.convs = torch.nn.ModuleList(
             torch.nn.Conv1d(channels, channels, KERNEL_WIDTH, dilation=d, padding=d * (KERNEL_WIDTH // 2))
             for d in DILATIONS
@@ -75,7 +79,7 @@ class SpectrumLocator(SpectrumLabels):
         self.pooled = torch.nn.Linear(channels, len(names))
         torch.nn.init.zeros_(self.pooled.weight)
         torch.nn.init.zeros_(self.pooled.bias)
-        self.register_buffer('positions', torch.linspace(-1.0, 1.0, N_BANDS), persistent=False)
+        self.register_buffer('positions', torch.linspace(-1.0, 1.0, N_BANDS // STRIDE), persistent=False)
         self.criterion = torch.nn.MSELoss()
         self.optimiser = buildOptimiser(self, optimiser, learning_rate)
         self.model_kwargs = {
@@ -86,7 +90,7 @@ class SpectrumLocator(SpectrumLabels):
     positions: torch.Tensor
 
     def _features(self, x: torch.Tensor) -> torch.Tensor:
-        h = torch.relu(self.stem(self.logSpectrum(x).unsqueeze(1)))  # (batch, C, 1024)
+        h = torch.relu(self.stem(self.logSpectrum(x).unsqueeze(1)))  # (batch, C, 512)
         for conv, norm in zip(self.convs, self.norms, strict=True):
             h = h + norm(torch.relu(conv(h)))
             h = torch.nn.functional.dropout(h, p=self.dropout, training=self.training)
@@ -95,13 +99,13 @@ class SpectrumLocator(SpectrumLabels):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Band power (batch, 1024) → standardised labels (batch, len(labels))."""
         h = self._features(x)
-        weights = torch.softmax(self.logits(h), dim=2)  # (batch, labels, 1024)
+        weights = torch.softmax(self.logits(h), dim=2)  # (batch, labels, 512)
         position = (weights * self.positions).sum(dim=2)  # (batch, labels), in [−1, 1]
         return self.scale * position + self.pooled(h.mean(dim=2))  # type: ignore[no-any-return]
 
     def bandWeights(self, x: torch.Tensor) -> torch.Tensor:
-        """Band power (batch, 1024) → the softmax weights (batch, labels, 1024) each label is located from (float32,
-        summing to 1 over the bands; without gradients, in the model's current mode)."""
+        """Band power (batch, 1024) → the softmax weights (batch, labels, 512) each label is located from, one per
+        pair of bands (float32, summing to 1; without gradients, in the model's current mode)."""
         with torch.no_grad():
             return torch.softmax(self.logits(self._features(x)), dim=2)
 
