@@ -20,10 +20,11 @@ $(STAMP): pyproject.toml constraints.txt Makefile
 	@touch $(STAMP)
 
 # the realistic circle routine: drums of a material range heard through rooms, noise and gain, predicting
-# transit_time = diameter / wave speed; sized for ≤ 10 min on 2 cores (docs/architecture.md, "Training")
+# transit_time = diameter / wave speed with SpectrumLocator; sized for ≤ 10 min on 2 cores, installation included
+# (docs/architecture.md, "Training")
 demo: $(STAMP)
 	$(BIN)/kac-prediction train --routine size_of_circular_drum --realistic=true --dataset_size=4000 \
-		--strikes_per_drum=2 --num_of_epochs=18 --num_workers=2 --rooms=32 \
+		--strikes_per_drum=2 --num_of_epochs=10 --num_workers=2 --rooms=32 --architecture=locator \
 		--dataset-dir out/demo/data --exports-dir out/demo/model
 
 lint: $(STAMP)
