@@ -39,5 +39,6 @@ def resample(x: npt.ArrayLike, sample_rate: int, target_rate: int) -> npt.NDArra
         return signal.copy()
     divisor = math.gcd(rate, target)
     up, down = target // divisor, rate // divisor
-    out = scipy.signal.resample_poly(signal, up, down, window=_lowpass(up, down))
+    # scipy documents window as array_like too (the filter's coefficients); its stubs list only names and tuples
+    out = scipy.signal.resample_poly(signal, up, down, window=_lowpass(up, down))  # type: ignore[call-overload]
     return np.asarray(out, dtype=np.float64)[: resampledLength(signal.size, rate, target)]

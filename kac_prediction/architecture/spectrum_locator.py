@@ -39,9 +39,9 @@ class SpectrumLocator(SpectrumLabels):
     """A soft-argmax network on the log of a 1024-band power spectrum (module docstring), with named, standardised
     labels (`SpectrumLabels`: input scaling, `encode`, `decode`, `fitLabels`, `predict`).
 
-    Layers: Conv1d(1 → C, 9, stride 2) → ReLU, then one residual block per dilation d (h + BatchNorm(ReLU(Conv1d(C →
-    C, 9, dilation d))), dropout after each), C = 4 × CRePE's capacity multiplier of `depth`. Heads: Conv1d(C →
-    labels, 1) position logits, `scale` (labels,) and Linear(C → labels). Input (batch, 1024) band power, float32; output (batch,
+    Layers: Conv1d(1 → C, 9, stride 2) → ReLU, then one residual block per dilation d (h + BatchNorm(ReLU(Conv1d(C → C,
+    9, dilation d))), dropout after each), C = 4 × CRePE's capacity multiplier of `depth`. Heads: Conv1d(C → labels, 1)
+    position logits, `scale` (labels,) and Linear(C → labels). Input (batch, 1024) band power, float32; output (batch,
     labels) standardised labels. Trained with MSELoss on the standardised labels, as SpectrumCRePE.
     """
 

@@ -57,8 +57,9 @@ random listening points; sticks from an impulse to a 2-ms pulse. Strikes after t
 def defaultParameters(**changes: Any) -> dict[str, Any]:
     """The routines' defaults (≈ 3 min on 2 CPU cores): a real run (testing: false) on 1500 locally generated drum
     sounds (300 drums × 5 strikes), 30 epochs with a cosine learning-rate schedule; the best validation epoch is kept.
-    `make demo` changes them to realistic: true, 4000 sounds of 2 strikes, 10 epochs, architecture: locator. strikes_per_drum: the
-    sampler's (locally generated datasets). The full runs (scripts/config/local/*.yaml) use 10000 or 20000 sounds.
+    `make demo` changes them to realistic: true, 4000 sounds of 2 strikes, 10 epochs, architecture: locator.
+    strikes_per_drum: the sampler's (locally generated datasets). The full runs (scripts/config/local/*.yaml) use 10000
+    or 20000 sounds.
     pretrained: start from CREPE's weights. architecture: 'crepe' (SpectrumCRePE) or 'locator' (SpectrumLocator;
     `depth` sets its width)."""
     P = CRePE.ModelHyperParameters(
