@@ -38,7 +38,7 @@ class SpectrumCRePE(SpectrumLabels, CRePE):
         item's peak that the input keeps (> 0). extra_outputs: raw outputs after the labels' (for subclasses'
         heads, e.g. OutlineCRePE's mask; ≥ 0); `decode` and `predict` read only the labels' columns."""
         names = self.checkLabels(labels, log_labels)
-        checkNumber('dynamic_range', dynamic_range, 'decades')
+        dynamic_range = checkNumber('dynamic_range', dynamic_range, 'decades')
         extra_outputs = checkCount('extra_outputs', extra_outputs, 0)
         super().__init__(depth, dropout, learning_rate, optimiser, len(names) + extra_outputs)
         self.model_kwargs.pop('outputs')

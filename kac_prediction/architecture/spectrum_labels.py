@@ -4,7 +4,6 @@ from collections.abc import Sequence
 
 import torch
 
-from .._checks import checkNumber
 from ..pipeline.model import Model
 
 __all__ = ['SpectrumLabels']
@@ -45,16 +44,15 @@ class SpectrumLabels(Model):
 
     def _setLabels(
         self,
-        labels: Sequence[str],
+        names: list[str],
         log_labels: Sequence[str],
         label_mean: Sequence[float] | None,
         label_spread: Sequence[float] | None,
         dynamic_range: float,
     ) -> None:
         """Register the label statistics as buffers and record them in model_kwargs (called by subclasses'
-        __init__ after the layers are built; arguments as the subclasses' own)."""
-        names = self.checkLabels(labels, log_labels)
-        dynamic_range = checkNumber('dynamic_range', dynamic_range, 'decades')
+        __init__ after the layers are built). names: `checkLabels`' result; dynamic_range: already checked (> 0);
+        the others as the subclasses' arguments."""
         mean = [0.0] * len(names) if label_mean is None else [float(m) for m in label_mean]
         spread = [1.0] * len(names) if label_spread is None else [float(s) for s in label_spread]
         if len(mean) != len(names) or len(spread) != len(names) or not all(s > 0 for s in spread):

@@ -30,9 +30,9 @@ __all__ = ['SpectrumLocator']
 KERNEL_WIDTH = 9
 DILATIONS = (1, 2, 4, 8, 16, 32)
 CHANNELS_PER_MULTIPLIER = 4
+"""Channels per capacity multiplier of `depth` (as CRePE's): tiny 16, small 32, medium 64, large 96, full 128."""
 STRIDE = 2
 """The stem's stride: the blocks see 512 positions, two bands each (half the cost of 1024; docs/results.md)."""
-"""Channels per capacity multiplier of `depth` (as CRePE's): tiny 16, small 32, medium 64, large 96, full 128."""
 
 
 class SpectrumLocator(SpectrumLabels):
@@ -63,7 +63,7 @@ class SpectrumLocator(SpectrumLabels):
         super().__init__()
         checkCRePESettings(depth, dropout, learning_rate, optimiser)
         names = self.checkLabels(labels, log_labels)
-        checkNumber('dynamic_range', dynamic_range, 'decades')
+        dynamic_range = checkNumber('dynamic_range', dynamic_range, 'decades')
         self.depth: Depth = depth
         self.dropout = float(dropout)
         channels = CHANNELS_PER_MULTIPLIER * CAPACITY_MULTIPLIERS[depth]
