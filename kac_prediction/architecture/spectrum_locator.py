@@ -96,12 +96,16 @@ class SpectrumLocator(SpectrumLabels):
             h = torch.nn.functional.dropout(h, p=self.dropout, training=self.training)
         return h
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Band power (batch, 1024) → standardised labels (batch, len(labels))."""
-        h = self._features(x)
+    def _located(self, h: torch.Tensor) -> torch.Tensor:
+        """Features (batch, C, 512) → standardised labels (batch, len(labels)): scale · soft-argmax position + a
+        linear term of the position-averaged features."""
         weights = torch.softmax(self.logits(h), dim=2)  # (batch, labels, 512)
         position = (weights * self.positions).sum(dim=2)  # (batch, labels), in [−1, 1]
         return self.scale * position + self.pooled(h.mean(dim=2))  # type: ignore[no-any-return]
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Band power (batch, 1024) → standardised labels (batch, len(labels))."""
+        return self._located(self._features(x))
 
     def bandWeights(self, x: torch.Tensor) -> torch.Tensor:
         """Band power (batch, 1024) → the softmax weights (batch, labels, 512) each label is located from, one per
@@ -110,8 +114,8 @@ class SpectrumLocator(SpectrumLabels):
             return torch.softmax(self.logits(self._features(x)), dim=2)
 
     def innerTrainingLoop(self, i: int, loop_length: int, x: torch.Tensor, y: torch.Tensor) -> None:
-        """One optimiser step on the batch (x, y): standardised targets (batch, labels) or (batch,) for one label;
-        adds the batch's mean squared error to `training_loss`."""
+        """One optimiser step on the batch (x, y) with the criterion: standardised targets (batch, outputs), or
+        (batch,) for one output; adds the batch's loss to `training_loss`."""
         regressionStep(self, len(self.labels), x, y)
 
     def extra_repr(self) -> str:

@@ -24,7 +24,7 @@ import numpy.typing as npt
 import torch
 from tqdm import tqdm
 
-from ..architecture import OutlineCRePE, SpectrumCRePE, SpectrumLabels, SpectrumLocator
+from ..architecture import OutlineCRePE, OutlineLocator, SpectrumCRePE, SpectrumLabels, SpectrumLocator
 from ..dataset.input_representation import InputRepresentation
 from ..pipeline.checkpoints import CheckpointError, bestCheckpoint, loadCheckpoint
 from ..pipeline.load_model import loadModel
@@ -219,12 +219,13 @@ def loadPredictor(path: str | os.PathLike[str], map_location: str | torch.device
     name = model_info.get('name') if isinstance(model_info, dict) else None
     classes: dict[str, type[SpectrumLabels]] = {
         'SpectrumCRePE': SpectrumCRePE, 'SpectrumLocator': SpectrumLocator, 'OutlineCRePE': OutlineCRePE,
+        'OutlineLocator': OutlineLocator,
     }  # fmt: skip
     if name not in classes:
         raise CheckpointError(
             f'{file} holds {"a " + str(name) if name else "a model of unrecorded class"}: predict needs a checkpoint '
-            'of a SpectrumCRePE, SpectrumLocator or OutlineCRePE routine, such as size_of_circular_drum, '
-            'dim_of_rectangular_drum or shape_of_polygonal_drum'
+            'of a SpectrumCRePE, SpectrumLocator, OutlineCRePE or OutlineLocator routine, such as '
+            'size_of_circular_drum, dim_of_rectangular_drum or shape_of_polygonal_drum'
         )
     dataset: Any = checkpoint.get('dataset')
     dataset = dataset if isinstance(dataset, dict) else {}

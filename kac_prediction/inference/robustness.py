@@ -62,7 +62,7 @@ from tqdm import tqdm
 from .. import samplers
 from .._checks import checkCount
 from ..acoustics import RecordingSettings, RoomBank, record, roomBank
-from ..architecture import OutlineCRePE
+from ..architecture import OutlineOutputs
 from ..dataset.format import decodeSettings
 from ..physics import circleSizeFromSound, rectangleFromSound, weylArea
 from ..pipeline.checkpoints import loadCheckpoint
@@ -344,7 +344,7 @@ def _score(
         row_['model_aspect_rmse'] = _rmse(model_aspect, held.aspect_ratio)
         row_['mean_aspect_rmse'] = _rmse(np.full_like(held.aspect_ratio, means['aspect_ratio']), held.aspect_ratio)
         row_['physics_aspect_rmse'] = _rmse(physics[:, 1], held.aspect_ratio)
-    if held.vertices is not None and mean_mask is not None and isinstance(predictor.model, OutlineCRePE):
+    if held.vertices is not None and mean_mask is not None and isinstance(predictor.model, OutlineOutputs):
         G = predictor.model.grid_size
         true = outlineMasks(held.vertices, G)
         row_['model_iou'] = float(maskIoU(_masks(predictor, X), true).mean())
@@ -380,7 +380,7 @@ def evaluateRobustness(
         keys = [_conditionKey(name) for name in conditions]
     if not keys:
         raise ValueError('conditions is empty: name at least one of ' + ', '.join(CONDITIONS) + '.')
-    grid_size = predictor.model.grid_size if isinstance(predictor.model, OutlineCRePE) and Sampler is FDTDModel else 0
+    grid_size = predictor.model.grid_size if isinstance(predictor.model, OutlineOutputs) and Sampler is FDTDModel else 0
     means, mean_mask = _trainingLabels(dataset, grid_size)
     bank = None
     if {'room', 'realistic'} & set(keys):

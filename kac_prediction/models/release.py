@@ -21,7 +21,7 @@ import torch
 
 from .. import __version__
 from .._io import jsonSafe, writeJSON
-from ..architecture import OutlineCRePE
+from ..architecture import OutlineOutputs
 from ..inference import EVALUATION_SEED, evaluateRobustness, loadPredictor
 from ..pipeline.checkpoints import bestCheckpoint, loadCheckpoint, saveCheckpoint
 from .shipped import FAMILIES, WEIGHTS_DIR, fileDigest
@@ -151,4 +151,4 @@ def _labels(path: Path) -> list[str]:
     """What the model at `path` predicts, as `Predictor` results name it: its labels, and 'outline' for an
     OutlineCRePE."""
     predictor = loadPredictor(path)
-    return [*predictor.labels, *(['outline'] if isinstance(predictor.model, OutlineCRePE) else [])]
+    return [*predictor.labels, *(['outline'] if isinstance(predictor.model, OutlineOutputs) else [])]

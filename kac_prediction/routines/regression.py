@@ -29,7 +29,16 @@ import torch
 
 from .._checks import checkChoice
 from ..acoustics import RoomBank, roomBank
-from ..architecture import CRePE, SpectrumCRePE, SpectrumLabels, SpectrumLocator, checkCRePESettings, loadCrepeWeights
+from ..architecture import (
+    CRePE,
+    OutlineCRePE,
+    OutlineLocator,
+    SpectrumCRePE,
+    SpectrumLabels,
+    SpectrumLocator,
+    checkCRePESettings,
+    loadCrepeWeights,
+)
 from ..dataset.audio import readAudio
 from ..dataset.augmented import RecordedDataset
 from ..pipeline import Routine
@@ -45,6 +54,10 @@ ARCHITECTURES: dict[str, type[SpectrumCRePE] | type[SpectrumLocator]] = {
     'crepe': SpectrumCRePE, 'locator': SpectrumLocator,
 }  # fmt: skip
 """The networks a regression routine can train (`architecture`)."""
+OUTLINE_ARCHITECTURES: dict[str, type[OutlineCRePE] | type[OutlineLocator]] = {
+    'crepe': OutlineCRePE, 'locator': OutlineLocator,
+}  # fmt: skip
+"""The networks an outline routine (shape_of_polygonal_drum, shape_of_arbitrary_drum) can train (`architecture`)."""
 REALISTIC_SAMPLER: dict[str, Any] = {
     'tension': (720.0, 6480.0), 'material_density': 0.2, 'decay_time': (0.5, 4.0), 'decay_time_high': (0.2, 0.5),
     'decay_frequency_high': 1000.0, 'listening_location': 'random', 'strike_duration': (0.0, 0.002),
@@ -92,6 +105,12 @@ def checkArchitecture(P: Mapping[str, Any]) -> type[SpectrumCRePE] | type[Spectr
             f'{P["architecture"]!r}: set pretrained: false or architecture: crepe.'
         )
     return ARCHITECTURES[P['architecture']]
+
+
+def outlineArchitecture(P: Mapping[str, Any]) -> type[OutlineCRePE] | type[OutlineLocator]:
+    """The outline network class P['architecture'] names (`OUTLINE_ARCHITECTURES`), checked as `checkArchitecture`."""
+    checkArchitecture(P)
+    return OUTLINE_ARCHITECTURES[P['architecture']]
 
 
 def labelMatrix(Y: Sequence[Mapping[str, Any]], labels: Sequence[str]) -> torch.Tensor:

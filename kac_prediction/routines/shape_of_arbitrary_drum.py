@@ -30,7 +30,7 @@ import shapely
 import torch
 
 from .._checks import checkCount
-from ..architecture import CRePE, OutlineCRePE, checkCRePESettings
+from ..architecture import CRePE, checkCRePESettings
 from ..geometry import FAMILIES, discIoU, outlineIoU, principalPose
 from ..inference.outline import maskGrid, maskOutline
 from ..inference.plots import plotAlignedOutlines
@@ -39,7 +39,7 @@ from ..pipeline.distributed import isMain
 from ..pipeline.metrics import regressionMetrics
 from ..pipeline.physics_baseline import baselineRMSE, physicsBaseline
 from ..samplers import EigenmodeModel
-from .regression import defaultDatasetDir, labelMatrix
+from .regression import defaultDatasetDir, labelMatrix, outlineArchitecture
 
 __all__ = ['REPRESENTATION', 'SAMPLER_SETTINGS', 'ShapeOfArbitraryDrum', 'defaultParameters', 'principalMasks']
 
@@ -61,7 +61,7 @@ def defaultParameters(**changes: Any) -> dict[str, Any]:
     )  # fmt: skip
     return {
         **P, 'dataset_size': 6000, 'patience': 10, 'learning_rate_schedule': 'cosine', 'strikes_per_drum': 2,
-        'grid_size': 40, **changes,
+        'grid_size': 40, 'architecture': 'crepe', **changes,
     }  # fmt: skip
 
 
@@ -134,7 +134,7 @@ def ShapeOfArbitraryDrum(
     families = np.array([int(y['family'][0]) if 'family' in y else -1 for y in routine.D.labels])
     masks = principalMasks(vertices, G)
     training, _, test = routine.splits
-    model = OutlineCRePE(
+    model = outlineArchitecture(routine.P)(
         routine.P['depth'], routine.P['dropout'], routine.P['learning_rate'], routine.P['optimiser'], grid_size=G,
         mirror_invariant=True,
     )  # fmt: skip

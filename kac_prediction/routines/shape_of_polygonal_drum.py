@@ -27,7 +27,7 @@ import torch
 
 from .._checks import checkCount
 from ..acoustics import RoomBank
-from ..architecture import CRePE, OutlineCRePE, checkCRePESettings
+from ..architecture import CRePE, OutlineOutputs, checkCRePESettings
 from ..dataset.audio import readAudio
 from ..dataset.augmented import RecordedDataset
 from ..inference.outline import outlineMasks
@@ -38,7 +38,14 @@ from ..pipeline.metrics import maskIoU, regressionMetrics
 from ..pipeline.physics_baseline import baselineRMSE, physicsBaseline
 from ..pipeline.plots import plotScatter
 from ..samplers import FDTDModel
-from .regression import REALISTIC_SAMPLER, addTransitTime, defaultDatasetDir, labelMatrix, recordingBank
+from .regression import (
+    REALISTIC_SAMPLER,
+    addTransitTime,
+    defaultDatasetDir,
+    labelMatrix,
+    outlineArchitecture,
+    recordingBank,
+)
 
 __all__ = [
     'REPRESENTATION',
@@ -68,7 +75,8 @@ def defaultParameters(**changes: Any) -> dict[str, Any]:
     )  # fmt: skip
     return {
         **P, 'dataset_size': 2000, 'patience': 10, 'learning_rate_schedule': 'cosine', 'strikes_per_drum': 1,
-        'grid_size': 32, 'realistic': False, 'rooms': 32, **changes,
+        'grid_size': 32, 'realistic': False, 'rooms': 32, 'architecture': 'crepe',
+        **changes,
     }  # fmt: skip
 
 
@@ -114,7 +122,7 @@ def ShapeOfPolygonalDrum(
     vertices = [y['vertices'] for y in routine.D.labels]
     masks = outlineMasks(vertices, G)
     training, _, test = routine.splits
-    model = OutlineCRePE(
+    model = outlineArchitecture(routine.P)(
         routine.P['depth'], routine.P['dropout'], routine.P['learning_rate'], routine.P['optimiser'], grid_size=G,
         size_label=size_label,
     )  # fmt: skip
@@ -184,7 +192,7 @@ def ShapeOfPolygonalDrum(
     return {**result, 'metrics': {'mask': mask_metrics, **size}}
 
 
-def _predictOutlines(model: OutlineCRePE, X: torch.Tensor, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
+def _predictOutlines(model: OutlineOutputs, X: torch.Tensor, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
     """Decoded predictions of inputs X (N, ...) in batches of 256: (size label (N,), float64; masks (N, G, G))."""
     G = model.grid_size
     sizes, masks = [torch.zeros(0, dtype=torch.float64)], [torch.zeros((0, G, G))]
@@ -203,7 +211,7 @@ def _rms(error: Any) -> float:
 
 def realisticOutlineMetrics(
     routine: Routine,
-    model: OutlineCRePE,
+    model: OutlineOutputs,
     transit: torch.Tensor,
     masks: torch.Tensor,
     vertices: Sequence[Any],

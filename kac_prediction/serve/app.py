@@ -61,7 +61,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
 from .._io import jsonSafe
-from ..architecture import OutlineCRePE
+from ..architecture import OutlineOutputs
 from ..inference import MAX_SAMPLE_RATE, MIN_SAMPLE_RATE, Predictor, loadPredictor
 from ..orchestrate import (
     DRUM_FAMILIES,
@@ -117,7 +117,7 @@ class RequestError(Exception):
 def predictorFamily(predictor: Predictor) -> str:
     """The drum family a predictor serves: 'polygon' for an OutlineCRePE (its predictions hold an outline),
     'rectangle' when it predicts aspect_ratio, else 'circle'."""
-    if isinstance(predictor.model, OutlineCRePE):
+    if isinstance(predictor.model, OutlineOutputs):
         return 'polygon'
     return 'rectangle' if 'aspect_ratio' in predictor.labels else 'circle'
 
