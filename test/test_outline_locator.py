@@ -19,6 +19,8 @@ RATIOS = (  # the first eigenvalue ratios √(λ_k/λ_1) of a square and of a 1 
     np.sqrt(np.sort([(m / 3.0) ** 2 + n**2 for m in range(1, 8) for n in range(1, 4)])[:12] / (1 / 9 + 1)),
 )
 
+STEPS = 100
+
 
 def model(**changes: Any) -> OutlineLocator:
     torch.manual_seed(0)
@@ -85,16 +87,16 @@ def test_bad_arguments(changes: dict[str, Any], match: str) -> None:
 
 
 def test_it_reads_the_shape_wherever_the_size_puts_its_peaks() -> None:
-    """Two shapes at sizes over a decade: after 150 steps the masks of new drums are right and their sizes close."""
+    """Two shapes at sizes over a decade: after STEPS steps the masks of new drums are right and their sizes close."""
     rng = np.random.default_rng(0)
     m = model()
     x, sizes, shape = shapeSpectra(1024, rng)
     m.fitLabels(sizes.unsqueeze(1))
     targets = m.encodeTargets(sizes, masksOf(shape))
     m.train()
-    for step in range(150):
+    for step in range(STEPS):
         batch = torch.from_numpy(rng.integers(0, 1024, 32))
-        m.innerTrainingLoop(step, 150, x[batch], targets[batch])
+        m.innerTrainingLoop(step, STEPS, x[batch], targets[batch])
     x_new, sizes_new, shape_new = shapeSpectra(200, np.random.default_rng(1))
     predicted = m.eval().predict(x_new)
     wrong = ((predicted['mask'] > 0.5) != masksOf(shape_new).bool()).float().mean()

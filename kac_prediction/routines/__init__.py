@@ -10,6 +10,9 @@
 | shape_of_polygonal_drum | FDTDModel, convex polygons | OutlineCRePE → drum_size (√area, m), outline mask |
 | shape_of_arbitrary_drum | EigenmodeModel, any-family polygons | OutlineCRePE → drum_size, principal-frame mask |
 
+`architecture: locator` trains SpectrumLocator in place of SpectrumCRePE, and OutlineLocator in place of
+OutlineCRePE.
+
 With `realistic: true` each hears drums of a material range through the recording chain and predicts transit_time
 = drum_size / wave_speed (s) in place of drum_size. regression.py holds the code the first two share.
 """

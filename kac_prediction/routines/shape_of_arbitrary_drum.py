@@ -4,7 +4,7 @@ Drums: `PolygonFamily` polygons — convex (Valtr, 3–10 vertices), irregular s
 (4–10 vertices, non-convex in general), a third each — of drum_size = sqrt(area) ~ U(0.15, 0.45) m, c = 100 m/s,
 rendered by modal synthesis on their 50 lowest computed eigenmodes for 0.5 s at 48 kHz; `strikes_per_drum` strikes
 each (the first at the centroid, the others random). Input: the power spectrum in 1024 log-spaced bands from 100 Hz
-to 10 kHz. Output (OutlineCRePE): ln(drum_size) and a G × G occupancy mask of the outline in the principal frame.
+to 10 kHz. Output (OutlineCRePE, or OutlineLocator with `architecture: locator`): ln(drum_size) and a G × G occupancy mask of the outline in the principal frame.
 
 The frame: sound cannot tell a drum's position, orientation or mirror image. The outline is moved to its area
 centroid, turned so that its long principal axis lies along x, reflected so that its third moments are ≥ 0
