@@ -230,3 +230,30 @@ def test_command_line_generates_fdtd_drums(tmp_path: Path) -> None:
 def test_shapes_given_as_classes_are_recorded_by_name() -> None:
     for Class in (Circle, Ellipse, IrregularStar, TravellingSalesmanPolygon, UnitRectangle):
         assert FDTDModel(**TINY, arbitrary_shape=Class).__settings__['arbitrary_shape'] == Class.__name__
+
+
+def test_slivers_are_drawn_again_and_both_samplers_draw_the_same_drums() -> None:
+    """Convex drum 6274 of seed 0 is a needle (inradius 0.015·√area: silent, and too thin for a listening point of
+    the realistic routine's grid); it is drawn again, every other drum stays as drawn from itemRNG(seed, 0, drum)."""
+    from kac_prediction.samplers import EigenmodeModel
+    from kac_prediction.samplers.audio_sampler import itemRNG
+    from kac_prediction.samplers.shapes import MIN_INRADIUS, drawDrumShape, drawShape
+
+    needle = drawShape(ConvexPolygon, {}, True, itemRNG(0, 0, 6274))
+    region = shapely.Polygon(needle.vertices)
+    assert shapely.maximum_inscribed_circle(region, 1e-4).length < MIN_INRADIUS * math.sqrt(region.area)
+    for drum in (6273, 6274):
+        shape, _ = drawDrumShape(ConvexPolygon, {}, True, 0, drum)
+        region = shapely.Polygon(shape.vertices)
+        assert shapely.maximum_inscribed_circle(region, 1e-4).length >= MIN_INRADIUS * math.sqrt(region.area)
+        plain = drawShape(ConvexPolygon, {}, True, itemRNG(0, 0, drum))
+        assert np.array_equal(shape.vertices, plain.vertices) == (drum == 6273)
+    settings = {'arbitrary_shape': 'ConvexPolygon', 'drum_size': (0.15, 0.45), 'listening_location': 'random',
+                'tension': (720.0, 6480.0), 'material_density': 0.2, 'seed': 0}  # fmt: skip
+    fdtd = FDTDModel(0.05, 48000, **settings)
+    assert min(fdtd.grid(6274)['mask'].shape) > 10  # the needle's grid was 2 nodes wide: no listening point fitted
+    fdtd.updateProperties(6274)
+    modal = EigenmodeModel(0.05, 48000, n_modes=5, **settings)
+    modal.updateProperties(6274)
+    assert np.allclose(fdtd.getLabels()['vertices'], modal.getLabels()['vertices'])
+    assert fdtd.getLabels()['drum_size'] == modal.getLabels()['drum_size']

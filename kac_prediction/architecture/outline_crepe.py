@@ -35,19 +35,21 @@ class OutlineCRePE(OutlineOutputs, SpectrumCRePE):
         mask_weight: float = 1.0,
         size_label: str = 'drum_size',
         mirror_invariant: bool = False,
+        iou_weight: float = 0.0,
     ) -> None:
         """depth, dropout, learning_rate, optimiser, dynamic_range: as SpectrumCRePE. grid_size: the mask's side in
         cells (≥ 4). label_mean, label_spread: of ln(size) (`fitLabels` sets them). mask_weight: the weight of
         the mask's cross-entropy against the size's squared error (> 0). size_label: the name of the size output,
         'drum_size' (m) or 'transit_time' (s, drum_size / wave_speed). mirror_invariant: train with OutlineLoss's
-        least cross-entropy over the target's four flips (masks in a principal-axes frame)."""
-        grid_size, mask_weight = self.checkOutline(grid_size, mask_weight, size_label)
+        least cross-entropy over the target's four flips (masks in a principal-axes frame). iou_weight: the weight of
+        OutlineLoss's soft-IoU term (≥ 0; 0, the default, trains on the cross-entropy alone)."""
+        grid_size, mask_weight, iou_weight = self.checkOutline(grid_size, mask_weight, size_label, iou_weight)
         super().__init__(
             depth, dropout, learning_rate, optimiser, labels=[size_label], log_labels=[size_label],
             label_mean=label_mean, label_spread=label_spread, dynamic_range=dynamic_range,
             extra_outputs=grid_size**2,
         )  # fmt: skip
-        self._setOutline(grid_size, mask_weight, size_label, mirror_invariant)
+        self._setOutline(grid_size, mask_weight, size_label, mirror_invariant, iou_weight)
 
     def extra_repr(self) -> str:
         return f'{super().extra_repr()}, grid_size={self.grid_size}'

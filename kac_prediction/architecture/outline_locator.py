@@ -50,11 +50,12 @@ class OutlineLocator(OutlineOutputs, SpectrumLocator):
         mask_weight: float = 1.0,
         size_label: str = 'drum_size',
         mirror_invariant: bool = False,
+        iou_weight: float = 0.0,
     ) -> None:
         """depth, dropout, learning_rate, optimiser, dynamic_range: as SpectrumLocator (dropout also before the mask
-        perceptron). grid_size, label_mean, label_spread, mask_weight, size_label, mirror_invariant: as
+        perceptron). grid_size, label_mean, label_spread, mask_weight, size_label, mirror_invariant, iou_weight: as
         OutlineCRePE."""
-        grid_size, mask_weight = self.checkOutline(grid_size, mask_weight, size_label)
+        grid_size, mask_weight, iou_weight = self.checkOutline(grid_size, mask_weight, size_label, iou_weight)
         super().__init__(
             depth, dropout, learning_rate, optimiser, labels=[size_label], log_labels=[size_label],
             label_mean=label_mean, label_spread=label_spread, dynamic_range=dynamic_range,
@@ -65,7 +66,7 @@ class OutlineLocator(OutlineOutputs, SpectrumLocator):
             torch.nn.Linear(HIDDEN_UNITS, grid_size**2),
         )  # fmt: skip
         self.optimiser = buildOptimiser(self, optimiser, learning_rate)  # now over the mask head's weights too
-        self._setOutline(grid_size, mask_weight, size_label, mirror_invariant)
+        self._setOutline(grid_size, mask_weight, size_label, mirror_invariant, iou_weight)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Band power (batch, 1024) → (batch, 1 + grid_size²): the standardised size, then the mask logits."""

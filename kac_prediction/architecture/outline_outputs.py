@@ -14,25 +14,35 @@ OUTLINE_SIZE_LABELS = ('drum_size', 'transit_time')
 class OutlineLoss(torch.nn.Module):
     """The loss of an outline network: the squared error of the standardised size (column 0) plus `mask_weight`
     times the binary cross-entropy of the mask logits (columns 1:) against the occupancy targets (0 or 1, or
-    fractions). With `mirror_invariant`, each item's cross-entropy is the least over its target mask and the target
-    flipped along x, along y and along both (a half turn): the sign choices a principal-axes frame leaves open."""
+    fractions), plus `iou_weight` times one minus the soft IoU of the mask probabilities p and the targets t
+    (Σpt / Σ(p + t − pt), per item). With `mirror_invariant`, each item's mask loss is the least over its target mask
+    and the target flipped along x, along y and along both (a half turn): the sign choices a principal-axes frame
+    leaves open."""
 
-    def __init__(self, mask_weight: float = 1.0, mirror_invariant: bool = False) -> None:
+    def __init__(self, mask_weight: float = 1.0, mirror_invariant: bool = False, iou_weight: float = 0.0) -> None:
         super().__init__()
         self.mask_weight = float(mask_weight)
         self.mirror_invariant = bool(mirror_invariant)
+        self.iou_weight = float(iou_weight)
+
+    def _perItem(self, logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+        """Mask logits and targets (batch, G, G) → each item's mask loss (batch,)."""
+        loss = torch.nn.functional.binary_cross_entropy_with_logits(logits, target, reduction='none').mean(dim=(1, 2))
+        if self.iou_weight:
+            p = torch.sigmoid(logits)
+            overlap = (p * target).sum(dim=(1, 2))
+            union = (p + target - p * target).sum(dim=(1, 2)).clamp_min(1e-6)
+            loss = loss + self.iou_weight * (1.0 - overlap / union)
+        return loss
 
     def parts(self, y_hat: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """y_hat, y: (batch, 1 + G²) → (the size's squared error, the mask's cross-entropy), scalars."""
+        """y_hat, y: (batch, 1 + G²) → (the size's squared error, the mask's loss), scalars."""
         size = torch.nn.functional.mse_loss(y_hat[:, 0], y[:, 0])
-        if not self.mirror_invariant:
-            return size, torch.nn.functional.binary_cross_entropy_with_logits(y_hat[:, 1:], y[:, 1:])
         B, G = y.shape[0], round((y.shape[1] - 1) ** 0.5)
         logits, target = y_hat[:, 1:].reshape(B, G, G), y[:, 1:].reshape(B, G, G)
-        losses = [
-            torch.nn.functional.binary_cross_entropy_with_logits(logits, t, reduction='none').mean(dim=(1, 2))
-            for t in (target, target.flip(1), target.flip(2), target.flip(1, 2))
-        ]
+        if not self.mirror_invariant:
+            return size, self._perItem(logits, target).mean()
+        losses = [self._perItem(logits, t) for t in (target, target.flip(1), target.flip(2), target.flip(1, 2))]
         return size, torch.stack(losses).min(dim=0).values.mean()
 
     def combine(self, size: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
@@ -56,20 +66,26 @@ class OutlineOutputs(SpectrumLabels):
     criterion: OutlineLoss
 
     @staticmethod
-    def checkOutline(grid_size: int, mask_weight: float, size_label: str) -> tuple[int, float]:
-        """grid_size (≥ 4) and mask_weight (> 0), checked; ValueError naming the choices for another size_label."""
+    def checkOutline(
+        grid_size: int, mask_weight: float, size_label: str, iou_weight: float = 0.0
+    ) -> tuple[int, float, float]:
+        """grid_size (≥ 4), mask_weight (> 0) and iou_weight (≥ 0), checked; ValueError naming the choices for
+        another size_label."""
         grid_size = checkCount('grid_size', grid_size, 4, 'cells per side of the mask')
         mask_weight = checkNumber('mask_weight', mask_weight)
+        iou_weight = checkNumber('iou_weight', iou_weight, minimum=0.0, inclusive=True)
         if size_label not in OUTLINE_SIZE_LABELS:
             raise ValueError(f'size_label must be one of {", ".join(OUTLINE_SIZE_LABELS)}, got {size_label!r}.')
-        return grid_size, mask_weight
+        return grid_size, mask_weight, iou_weight
 
-    def _setOutline(self, grid_size: int, mask_weight: float, size_label: str, mirror_invariant: bool) -> None:
-        """Record the outline settings (checked by `checkOutline`) on the network and in its model_kwargs; size_label
-        and mirror_invariant only when not the defaults, so that older checkpoints load unchanged."""
+    def _setOutline(
+        self, grid_size: int, mask_weight: float, size_label: str, mirror_invariant: bool, iou_weight: float = 0.0
+    ) -> None:
+        """Record the outline settings (checked by `checkOutline`) on the network and in its model_kwargs; size_label,
+        mirror_invariant and iou_weight only when not the defaults, so that older checkpoints load unchanged."""
         self.grid_size = grid_size
         self.size_label = size_label
-        self.criterion = OutlineLoss(mask_weight, mirror_invariant)
+        self.criterion = OutlineLoss(mask_weight, mirror_invariant, iou_weight)
         for key in ('labels', 'log_labels', 'extra_outputs'):
             self.model_kwargs.pop(key, None)
         self.model_kwargs.update(grid_size=grid_size, mask_weight=float(mask_weight))
@@ -77,6 +93,8 @@ class OutlineOutputs(SpectrumLabels):
             self.model_kwargs['size_label'] = size_label
         if mirror_invariant:
             self.model_kwargs['mirror_invariant'] = True
+        if iou_weight:
+            self.model_kwargs['iou_weight'] = float(iou_weight)
 
     def encodeTargets(self, sizes: torch.Tensor, masks: torch.Tensor) -> torch.Tensor:
         """sizes (N,) in the size label's unit (m or s) and masks (N, G, G) (bool or occupancy in [0, 1]) → targets

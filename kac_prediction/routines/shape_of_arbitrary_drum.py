@@ -4,7 +4,8 @@ Drums: `PolygonFamily` polygons — convex (Valtr, 3–10 vertices), irregular s
 (4–10 vertices, non-convex in general), a third each — of drum_size = sqrt(area) ~ U(0.15, 0.45) m, c = 100 m/s,
 rendered by modal synthesis on their 50 lowest computed eigenmodes for 0.5 s at 48 kHz; `strikes_per_drum` strikes
 each (the first at the centroid, the others random). Input: the power spectrum in 1024 log-spaced bands from 100 Hz
-to 10 kHz. Output (OutlineCRePE, or OutlineLocator with `architecture: locator`): ln(drum_size) and a G × G occupancy mask of the outline in the principal frame.
+to 10 kHz. Output (OutlineCRePE, or OutlineLocator with `architecture: locator`): ln(drum_size) and a G × G
+occupancy mask of the outline in the principal frame; `iou_weight` adds a soft-IoU term to the mask's loss.
 
 The frame: sound cannot tell a drum's position, orientation or mirror image. The outline is moved to its area
 centroid, turned so that its long principal axis lies along x, reflected so that its third moments are ≥ 0
@@ -61,7 +62,7 @@ def defaultParameters(**changes: Any) -> dict[str, Any]:
     )  # fmt: skip
     return {
         **P, 'dataset_size': 6000, 'patience': 10, 'learning_rate_schedule': 'cosine', 'strikes_per_drum': 2,
-        'grid_size': 40, 'architecture': 'crepe', **changes,
+        'grid_size': 40, 'architecture': 'crepe', 'iou_weight': 0.0, **changes,
     }  # fmt: skip
 
 
@@ -136,7 +137,7 @@ def ShapeOfArbitraryDrum(
     training, _, test = routine.splits
     model = outlineArchitecture(routine.P)(
         routine.P['depth'], routine.P['dropout'], routine.P['learning_rate'], routine.P['optimiser'], grid_size=G,
-        mirror_invariant=True,
+        mirror_invariant=True, iou_weight=routine.P['iou_weight'],
     )  # fmt: skip
     model.fitLabels(sizes[training].unsqueeze(1))
     routine.D.Y = list(model.encodeTargets(sizes, masks))

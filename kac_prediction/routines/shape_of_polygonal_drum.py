@@ -3,11 +3,12 @@
 Drums: random convex polygons (Valtr, 3–10 vertices) of drum_size = sqrt(area) ~ U(0.15, 0.45) m, rendered by the
 FDTD solver for 0.5 s at 48 kHz, struck and heard at the centroid (one strike per drum: every sound is a new drum).
 Input: the power spectrum in 1024 log-spaced bands from 100 Hz to 10 kHz (the lowest resonance of these drums lies
-above 150 Hz). Output (OutlineCRePE, or OutlineLocator with `architecture: locator`): ln(drum_size) and a 32 × 32 occupancy mask of the outline in the canonical pose
-of `normaliseConvexPolygon` (diameter along x spanning [−1, 1], the largest quadrant up and right), the pose in which
-the sound cannot tell drums apart (rotations and reflections sound the same). Metrics on the held-out test split:
-mask IoU (masks thresholded at 0.5) beside the mean training mask's, size RMSE beside the mean size's and beside
-Weyl's law (area from the count of resonances) applied to the same audio.
+above 150 Hz). Output (OutlineCRePE, or OutlineLocator with `architecture: locator`): ln(drum_size) and a 32 × 32
+occupancy mask of the outline in the canonical pose of `normaliseConvexPolygon` (diameter along x spanning [−1, 1],
+the largest quadrant up and right), the pose in which the sound cannot tell drums apart (rotations and reflections
+sound the same). Metrics on the held-out test split: mask IoU (masks thresholded at 0.5) beside the mean training
+mask's, size RMSE beside the mean size's and beside Weyl's law (area from the count of resonances) applied to the
+same audio.
 
 `realistic: true` (docs/architecture.md, "Training"; as the regression routines, routines/regression.py): drums of a
 material range (`REALISTIC_SAMPLER`: wave speed 60–180 m/s, decays, stick hardness, random strike and listening

@@ -33,7 +33,7 @@ from .modal_sampler import Random, SizeRange, membraneModes, membraneSynthesis
 from .shapes import (
     canonicalLabels,
     checkShapeSettings,
-    drawShape,
+    drawDrumShape,
     parseListening,
     resolveShape,
     shapeItemLabels,
@@ -186,8 +186,7 @@ class EigenmodeModel(ItemSampler[_Item]):
         if drum_id in self._drums:
             self._drums.move_to_end(drum_id)
             return self._drums[drum_id]
-        rng = itemRNG(self.seed, 0, drum_id)
-        shape = drawShape(self.Shape, self.shape_settings, self._takes_rng, rng)
+        shape, rng = drawDrumShape(self.Shape, self.shape_settings, self._takes_rng, self.seed, drum_id)
         size = drawSetting(self.drum_size, rng)
         material = self.membrane.draw(rng)
         drum = self._build(drum_id, shape, size, material)

@@ -32,7 +32,7 @@ from .modal_sampler import Random, SizeRange
 from .shapes import (
     canonicalLabels,
     checkShapeSettings,
-    drawShape,
+    drawDrumShape,
     farthestInside,
     parseListening,
     resolveShape,
@@ -195,8 +195,7 @@ class FDTDModel(ItemSampler[_Item]):
         if drum_id in self._drums:
             self._drums.move_to_end(drum_id)
             return self._drums[drum_id]
-        rng = itemRNG(self.seed, 0, drum_id)
-        shape = drawShape(self.Shape, self.shape_settings, self._takes_rng, rng)
+        shape, rng = drawDrumShape(self.Shape, self.shape_settings, self._takes_rng, self.seed, drum_id)
         size = drawSetting(self.drum_size, rng)
         material = self.membrane.draw(rng)
         drum = self._build(drum_id, shape, size, material, self._spacing(material))
@@ -254,13 +253,16 @@ class FDTDModel(ItemSampler[_Item]):
 
     def _randomStrike(self, drum: _Drum, rng: np.random.Generator, listening: bool = False) -> tuple[float, float]:
         """A point uniformly distributed over those at least strike_width/2 inside the boundary (shape units); for
-        a `listening` point, at least √2·h inside (its grid cell's four nodes are then inside)."""
+        a `listening` point, at least √2·h inside (its grid cell's four nodes are then inside), or, on a drum too
+        thin for any such point, its centre strike (where listening_location None listens)."""
         distance, what = (math.sqrt(2.0) * drum.h, '√2·h') if listening else (self.strike_width / 2.0, 'strike_width/2')
         fix = 'use a larger drum_size' if listening else 'use a smaller strike_width'
         margin = distance / drum.scale
         shape = drum.shape
         if drum.region is not None:
             inner = drum.region.buffer(-margin)
+            if inner.is_empty and listening:
+                return drum.centre_strike
             if inner.is_empty:
                 raise ValueError(
                     f'drum {drum.drum_id}: no point lies {what} = {distance:.4g} m inside the '
@@ -287,6 +289,8 @@ class FDTDModel(ItemSampler[_Item]):
             hits = np.flatnonzero(accept(x, y))
             if hits.size:
                 return (float(x[hits[0]]), float(y[hits[0]]))
+        if listening:
+            return drum.centre_strike
         raise ValueError(
             f'drum {drum.drum_id}: found no point {what} inside the {type(shape).__name__} in {64 * _ATTEMPTS} '
             f'draws; {fix}.'

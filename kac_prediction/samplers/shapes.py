@@ -14,12 +14,14 @@ import shapely.ops
 
 from .. import geometry
 from ..geometry import Ellipse, Polygon, Shape, ShapeLabels
-from .audio_sampler import Labels
+from .audio_sampler import Labels, itemRNG
 from .membrane import checkRandom
 
 __all__ = [
+    'MIN_INRADIUS',
     'canonicalLabels',
     'checkShapeSettings',
+    'drawDrumShape',
     'drawShape',
     'farthestInside',
     'parseListening',
@@ -29,6 +31,11 @@ __all__ = [
 ]
 
 _ELLIPSE_SEGMENTS = 256  # quarter-circle segments of the polygon inscribed in an ellipse (distance error ≈ 5e-6 a)
+MIN_INRADIUS = 0.05
+"""The least radius of a drawn drum's largest inscribed circle, in units of √area. Below it (a rectangle of aspect ratio
+over 100, a needle-like triangle) a membrane is too thin to sound in the audio band or to hold a grid cell of FDTD at
+the smallest sizes, so `drawDrumShape` draws again."""
+_REDRAWS = 100
 
 
 def _shapeClasses() -> dict[str, type[Shape]]:
@@ -146,6 +153,38 @@ def parseListening(listening_location: object) -> tuple[bool, tuple[float, float
             f'listening_location must be (x, y) in the canonical frame [−1, 1]² or None, got {listening_location!r}.'
         )
     return False, (float(location[0]), float(location[1]))
+
+
+def drawDrumShape(
+    Class: type[Shape], shape_settings: Mapping[str, Any], takes_rng: bool, seed: int, drum_id: int
+) -> tuple[Shape, np.random.Generator]:
+    """Drum `drum_id`'s shape and the generator its size and membrane are drawn from next: `drawShape` with
+    `itemRNG(seed, 0, drum_id)`; a random shape thinner than `MIN_INRADIUS` (a sliver) is drawn again from
+    `itemRNG(seed, 2, drum_id)` until it is not, so every other drum is as before and both samplers draw the same
+    drums. A fixed shape (no `rng`) is kept as it is. ValueError when 100 draws in a row are slivers."""
+    rng = itemRNG(seed, 0, drum_id)
+    shape = drawShape(Class, shape_settings, takes_rng, rng)
+    if not takes_rng or not _isSliver(shape):
+        return shape, rng
+    rng = itemRNG(seed, 2, drum_id)
+    for _ in range(_REDRAWS):
+        shape = drawShape(Class, shape_settings, takes_rng, rng)
+        if not _isSliver(shape):
+            return shape, rng
+    raise ValueError(
+        f'drum {drum_id}: {_REDRAWS} draws of {Class.__name__}({dict(shape_settings)!r}) were all slivers (largest '
+        f'inscribed circle below {MIN_INRADIUS}·√area); change shape_settings.'
+    )
+
+
+def _isSliver(shape: Shape) -> bool:
+    """Whether the shape's largest inscribed circle has a radius below MIN_INRADIUS·√area (False without a region)."""
+    region = shapeRegion(shape)
+    if region is None or region.is_empty or not region.area > 0.0:
+        return region is not None
+    scale = float(np.sqrt(region.area))
+    radius = shapely.maximum_inscribed_circle(region, 1e-3 * scale).length
+    return bool(radius < MIN_INRADIUS * scale)
 
 
 def drawShape(Class: type[Shape], shape_settings: Mapping[str, Any], takes_rng: bool, rng: Any) -> Shape:
