@@ -126,3 +126,19 @@ def test_the_outline_routines_train_it_and_predict_reads_it(
     assert row['drum_size'] > 0 and 'outline' in row
     with pytest.raises(ValueError, match="architecture must be 'crepe' or 'locator', got 'resnet'"):
         routineParameters(routine, overrides={'architecture': 'resnet'})
+
+
+def test_the_soft_iou_term_and_its_parameter() -> None:
+    from kac_prediction.architecture import OutlineLoss
+    from kac_prediction.routines import routineParameters
+
+    y_hat = torch.randn(4, 65)
+    y = torch.cat([torch.randn(4, 1), (torch.rand(4, 64) > 0.5).float()], dim=1)
+    p, t = torch.sigmoid(y_hat[:, 1:]), y[:, 1:]
+    soft_iou = (p * t).sum(dim=1) / (p + t - p * t).sum(dim=1)
+    plain, weighted = OutlineLoss(), OutlineLoss(iou_weight=0.5)
+    expected = plain(y_hat, y) + 0.5 * (1.0 - soft_iou).mean()
+    assert float(weighted(y_hat, y)) == pytest.approx(float(expected), rel=1e-5)
+    assert model(iou_weight=0.5).model_kwargs['iou_weight'] == 0.5 and 'iou_weight' not in model().model_kwargs
+    with pytest.raises(ValueError, match='iou_weight'):
+        routineParameters('shape_of_arbitrary_drum', overrides={'iou_weight': -1.0})

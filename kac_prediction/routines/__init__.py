@@ -22,7 +22,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from .._checks import checkCount
+from .._checks import checkCount, checkNumber
 from ..architecture import checkCRePESettings
 from ..pipeline.checkpoints import loadCheckpoint
 from ..pipeline.parameters import loadYAML, mergeParameters
@@ -87,6 +87,8 @@ def routineParameters(name: str, config_path: str = '', overrides: Mapping[str, 
         regression.checkArchitecture(P)
     if 'grid_size' in P:
         checkCount('grid_size', P['grid_size'], minimum=4, meaning='cells per side of the mask')
+    if 'iou_weight' in P:
+        checkNumber('iou_weight', P['iou_weight'], minimum=0.0, inclusive=True)
     return P
 
 
