@@ -163,7 +163,9 @@ def test_the_wrong_checkpoint_is_refused(tmp_path: Path) -> None:
     torch.manual_seed(0)
     model = CRePE('tiny', 0.0, 1e-3, 'adam', 1)
     saveCheckpoint(exported(model, dict(model.model_kwargs), 'CRePE', tmp_path), tmp_path / 'best.pt')
-    with pytest.raises(ValueError, match='predict needs a checkpoint of a SpectrumCRePE, SpectrumLocator or Outline'):
+    with pytest.raises(
+        ValueError, match='predict needs a checkpoint of a SpectrumCRePE, SpectrumLocator, OutlineCRePE or'
+    ):
         loadPredictor(tmp_path)
     with pytest.raises(FileNotFoundError, match='no checkpoint'):
         loadPredictor(tmp_path / 'missing.pt')
@@ -205,7 +207,10 @@ def test_predict_errors_exit_2(
     model = CRePE('tiny', 0.0, 1e-3, 'adam', 1)
     saveCheckpoint(exported(model, dict(model.model_kwargs), 'CRePE', tmp_path), tmp_path / 'crepe.pt')
     cases = [
-        ([str(tmp_path / 'crepe.pt'), str(audio['original'])], 'SpectrumCRePE, SpectrumLocator or OutlineCRePE'),
+        (
+            [str(tmp_path / 'crepe.pt'), str(audio['original'])],
+            'SpectrumCRePE, SpectrumLocator, OutlineCRePE or OutlineLocator',
+        ),
         ([str(run), str(tmp_path / 'missing.wav')], 'no audio file at'),
         ([str(tmp_path / 'nothing'), str(audio['original'])], 'no checkpoint at'),
         ([str(run), str(audio['not_audio'])], 'cannot read'),

@@ -12,10 +12,6 @@ sys.path.insert(0, str(SCRIPTS))
 
 import train  # noqa: E402
 
-from kac_prediction.pipeline.parameters import mergeParameters  # noqa: E402
-from kac_prediction.routines import shape_of_polygonal_drum  # noqa: E402
-from kac_prediction.routines.regression import defaultParameters  # noqa: E402
-
 ROUTINES = [
     ('size_of_circular_drum', ['drum_size'], 'BesselModel'),
     ('dim_of_rectangular_drum', ['drum_size', 'aspect_ratio'], 'PoissonModel'),
@@ -89,9 +85,10 @@ def test_config_files_hold_valid_parameters(path: Path) -> None:
     else:
         sample = content
     routine = path.stem if path.parent.name == 'local' else content['command'][3].split('=')[1]
-    polygon = routine.removeprefix('realistic_').startswith('shape')  # realistic_*.yaml: the realistic mode's runs
-    defaults = shape_of_polygonal_drum.defaultParameters() if polygon else defaultParameters()
-    mergeParameters(defaults, sample)  # every key is known and of the right type
+    from kac_prediction.routines import routineParameters
+
+    # every key is known to its routine (realistic_*.yaml: the realistic mode's runs), of the right type and valid
+    routineParameters(routine.removeprefix('realistic_'), overrides=sample)
 
 
 def test_a_different_dataset_in_the_directory_is_a_clear_error(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
