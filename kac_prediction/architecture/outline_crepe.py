@@ -20,8 +20,6 @@ class OutlineCRePE(OutlineOutputs, SpectrumCRePE):
     `decodeOutputs` and `predict` turn outputs into metres and mask probabilities. Trained with `OutlineLoss`.
     """
 
-    criterion: OutlineLoss
-
     def __init__(
         self,
         depth: Depth,
@@ -50,6 +48,3 @@ class OutlineCRePE(OutlineOutputs, SpectrumCRePE):
             extra_outputs=grid_size**2,
         )  # fmt: skip
         self._setOutline(grid_size, mask_weight, size_label, mirror_invariant, iou_weight)
-
-    def extra_repr(self) -> str:
-        return f'{super().extra_repr()}, grid_size={self.grid_size}'

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import torch
 
 from .crepe import Depth, Optimiser, buildOptimiser
-from .outline_outputs import OutlineLoss, OutlineOutputs
+from .outline_outputs import OutlineOutputs
 from .spectrum_locator import SpectrumLocator
 
 __all__ = ['OutlineLocator']
@@ -34,8 +34,6 @@ class OutlineLocator(OutlineOutputs, SpectrumLocator):
     logits flattened row-major. `encodeTargets`, `decodeOutputs`, `predict`: OutlineOutputs. Trained with
     `OutlineLoss`.
     """
-
-    criterion: OutlineLoss
 
     def __init__(
         self,
@@ -76,6 +74,3 @@ class OutlineLocator(OutlineOutputs, SpectrumLocator):
         pooled = torch.cat([e.mean(dim=2), e.amax(dim=2), size.detach()], dim=1)
         pooled = torch.nn.functional.dropout(pooled, p=self.dropout, training=self.training)
         return torch.cat([size, self.mask_head(pooled)], dim=1)
-
-    def extra_repr(self) -> str:
-        return f'{super().extra_repr()}, grid_size={self.grid_size}'

@@ -119,3 +119,6 @@ class OutlineOutputs(SpectrumLabels):
         with torch.no_grad():
             sizes, masks = self.decodeOutputs(self(x))
         return {self.size_label: sizes, 'mask': masks}
+
+    def extra_repr(self) -> str:
+        return f'{super().extra_repr()}, grid_size={self.grid_size}'

@@ -43,7 +43,7 @@ _CHUNK_BYTES = 1 << 24  # excerpts held at once by readFiles before they are tra
 
 class Predictor:
     """A trained SpectrumCRePE (or SpectrumLocator) and what its inputs must be: turns waveforms and audio files into
-    labels. For an OutlineCRePE the predictions also hold `outline` ([[x, y], …] in m, `maskOutline`).
+    labels. For an outline network the predictions also hold `outline` ([[x, y], …] in m, `maskOutline`).
 
     Attributes: model (eval mode), checkpoint (the file loaded), labels, representation_settings, sample_rate (Hz),
     duration (s), length (samples: ⌈duration · sample_rate⌉, as the samplers), sampler_name (the drums it learnt).
@@ -135,7 +135,7 @@ class Predictor:
 
     def predictInputs(self, X: torch.Tensor, wave_speed: float | None = None) -> list[dict[str, Any]]:
         """Labels in physical units of network inputs X (N, n_bins), in batches: [{label: value}, …] (plus
-        'outline' for an OutlineCRePE; plus drum_size, wave_speed and its source for a transit_time model, `sized`:
+        'outline' for an outline network; plus drum_size, wave_speed and its source for a transit_time model, `sized`:
         wave_speed in m/s, default DEFAULT_WAVE_SPEED with a UserWarning)."""
         if 'transit_time' in self.labels and wave_speed is None:
             warnings.warn(
@@ -200,7 +200,7 @@ def _warn(names: Sequence[str | os.PathLike[str]], found: Sequence[Sequence[str]
 
 
 def loadPredictor(path: str | os.PathLike[str], map_location: str | torch.device = 'cpu') -> Predictor:
-    """A Predictor from a checkpoint of a SpectrumCRePE routine (e.g. size_of_circular_drum) or of an OutlineCRePE
+    """A Predictor from a checkpoint of a SpectrumCRePE routine (e.g. size_of_circular_drum) or of an outline network
     one (shape_of_polygonal_drum): a run directory (its best checkpoint, `bestCheckpoint`) or a checkpoint file.
 
     FileNotFoundError if there is nothing at `path`; CheckpointError (a ValueError) if the file is not a checkpoint,

@@ -38,7 +38,7 @@ training dataset's labels (`trainingMeans`: the first `dataset_size` items of th
 only, nothing rendered), and of the physics-only baseline (`physics.circleSizeFromSound` / `rectangleFromSound` /
 Weyl's law, `physics.weylArea`, for polygons: drum_size = √area, on the same degraded audio, given each drum's true
 c), whose failures (NaN) are counted and left out of its RMSE; noise rarely makes it fail outright: it reads a noise
-peak as the fundamental, so the estimates more than 10 % off the true size are counted too. Polygons (an OutlineCRePE
+peak as the fundamental, so the estimates more than 10 % off the true size are counted too. Polygons (an outline network
 checkpoint) add the mean outline-mask IoU of the model (its mask thresholded at 0.5, against the true outline's mask
 in the canonical frame, on the model's grid: `inference.outline.outlineMasks`,
 `pipeline.metrics.maskIoU`) and of the mean training mask (`trainingMeanMask`, from the same training labels).
@@ -295,7 +295,7 @@ def _rmse(predicted: npt.NDArray[np.float64], true: npt.NDArray[np.float64]) -> 
 
 
 def _masks(predictor: Predictor, X: torch.Tensor) -> torch.Tensor:
-    """The predicted outline masks (N, G, G), probabilities, of an OutlineCRePE predictor's inputs X (N, n_bins)."""
+    """The predicted outline masks (N, G, G), probabilities, of an outline network predictor's inputs X (N, n_bins)."""
     device = predictor.model.label_mean.device
     rows = [predictor.model.predict(X[k : k + 64].to(device))['mask'].cpu() for k in range(0, len(X), 64)]
     return torch.cat(rows)
@@ -308,7 +308,7 @@ def _score(
     means: Mapping[str, float],
     mean_mask: torch.Tensor | None = None,
 ) -> dict[str, float | int | None]:
-    """A row's numbers (sizes in cm; mask IoUs with an OutlineCRePE predictor, a mean_mask (G, G) and held-out
+    """A row's numbers (sizes in cm; mask IoUs with an outline network predictor, a mean_mask (G, G) and held-out
     polygons) for one condition's drums."""
     X = torch.stack([predictor.inputs(x, r) for x, r in zip(held.waveforms, held.rates, strict=True)])
     with warnings.catch_warnings():  # transit_time: sized below with each drum's true c, not a default one

@@ -149,6 +149,6 @@ def releaseModel(
 
 def _labels(path: Path) -> list[str]:
     """What the model at `path` predicts, as `Predictor` results name it: its labels, and 'outline' for an
-    OutlineCRePE."""
+    outline network (OutlineCRePE, OutlineLocator)."""
     predictor = loadPredictor(path)
     return [*predictor.labels, *(['outline'] if isinstance(predictor.model, OutlineOutputs) else [])]

@@ -180,8 +180,10 @@ def drawDrumShape(
 def _isSliver(shape: Shape) -> bool:
     """Whether the shape's largest inscribed circle has a radius below MIN_INRADIUS·√area (False without a region)."""
     region = shapeRegion(shape)
-    if region is None or region.is_empty or not region.area > 0.0:
-        return region is not None
+    if region is None:
+        return False
+    if not region.area > 0.0:  # no area at all: thinner than any sliver
+        return True
     scale = float(np.sqrt(region.area))
     radius = shapely.maximum_inscribed_circle(region, 1e-3 * scale).length
     return bool(radius < MIN_INRADIUS * scale)

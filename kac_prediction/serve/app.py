@@ -32,7 +32,7 @@ starlette, pydantic, uvicorn, python-multipart, where Gradio brings some 60 pack
 JSON API that scripts call as the page does (`curl -F file=@drum.wav http://127.0.0.1:8000/api/predict`), and a page
 that a browser test drives by the ids of its elements.
 
-Which family a checkpoint serves (`predictorFamily`): an OutlineCRePE (its predictions hold an outline) serves
+Which family a checkpoint serves (`predictorFamily`): an outline network (its predictions hold an outline) serves
 'polygon', a model predicting 'aspect_ratio' serves 'rectangle', any other 'circle'.
 """
 
@@ -115,8 +115,8 @@ class RequestError(Exception):
 
 
 def predictorFamily(predictor: Predictor) -> str:
-    """The drum family a predictor serves: 'polygon' for an OutlineCRePE (its predictions hold an outline),
-    'rectangle' when it predicts aspect_ratio, else 'circle'."""
+    """The drum family a predictor serves: 'polygon' for an outline network (OutlineOutputs: its predictions hold
+    an outline), 'rectangle' when it predicts aspect_ratio, else 'circle'."""
     if isinstance(predictor.model, OutlineOutputs):
         return 'polygon'
     return 'rectangle' if 'aspect_ratio' in predictor.labels else 'circle'
