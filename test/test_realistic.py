@@ -227,3 +227,28 @@ def test_recorded_training_leaves_the_cores_to_its_workers(tmp_path: Path, bank:
         assert set(seen) == {2} and torch.get_num_threads() == 4  # 4 threads − 2 workers while training; restored
     finally:
         torch.set_num_threads(before)
+
+
+def test_one_strike_per_drum_is_a_centre_strike_and_a_realistic_run_says_so() -> None:
+    """Every drum's first strike is at its centre, so a realistic run of one strike per drum never hears a strike
+    anywhere else: the routines warn. Two strikes per drum hear off-centre strikes and do not warn."""
+    import warnings
+
+    from kac_prediction.routines.regression import REALISTIC_SAMPLER, warnCentreStrikes
+    from kac_prediction.samplers import PoissonModel
+
+    for per, centred in ((1, True), (2, False)):
+        sampler = PoissonModel(
+            **{**REALISTIC_SAMPLER, 'duration': 0.05, 'sample_rate': 8000, 'strikes_per_drum': per, 'seed': 3}
+        )
+        strikes = []
+        for i in range(6):
+            sampler.updateProperties(i)
+            strikes.append(sampler.getLabels()['strike_location'])
+        assert all(np.allclose(s, [0.5, 0.5]) for s in strikes) is centred, strikes
+    with pytest.warns(UserWarning, match='struck at its centre only.*set strikes_per_drum to 2 or more'):
+        warnCentreStrikes({'realistic': True, 'strikes_per_drum': 1})
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')
+        warnCentreStrikes({'realistic': True, 'strikes_per_drum': 2})
+        warnCentreStrikes({'realistic': False, 'strikes_per_drum': 1})

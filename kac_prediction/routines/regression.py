@@ -20,6 +20,7 @@ on the recorded test split (fixed conditions) and on the clean one, with drum_si
 """
 
 import os
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -65,6 +66,18 @@ REALISTIC_SAMPLER: dict[str, Any] = {
 """Sampler settings of `realistic: true`: c = √(T/ρ) from 60 to 180 m/s (T uniform in N/m, so c is not uniform:
 denser towards 180); T60 0.5–4 s at 0 Hz and 0.2–0.5 s at 1 kHz (decay_time_high ≤ decay_time for every draw);
 random listening points; sticks from an impulse to a 2-ms pulse. Strikes after the first are random already."""
+
+
+def warnCentreStrikes(P: Mapping[str, Any]) -> None:
+    """UserWarning when a realistic run hears each drum once: every drum's first strike is at its centre, so
+    strikes_per_drum: 1 trains and tests on centre strikes only (docs/results.md, 2026-12-07, night)."""
+    if P.get('realistic') and int(P.get('strikes_per_drum', 2)) == 1:
+        warnings.warn(
+            'realistic: true with strikes_per_drum: 1 hears every drum struck at its centre only (the first strike '
+            'of each drum is central), not anywhere: set strikes_per_drum to 2 or more.',
+            UserWarning,
+            stacklevel=3,
+        )
 
 
 def defaultParameters(**changes: Any) -> dict[str, Any]:
@@ -170,6 +183,7 @@ def trainRegression(
     sampler_settings = {**SAMPLER_SETTINGS, 'strikes_per_drum': routine.P['strikes_per_drum']}
     if realistic:
         sampler_settings |= REALISTIC_SAMPLER
+        warnCentreStrikes(routine.P)
         labels = list(realistic_labels)
         log_labels = [*log_labels, 'transit_time']
     routine.importDataset(directory, dataset_name=name, LocalSampler=Sampler,

@@ -46,6 +46,7 @@ from .regression import (
     labelMatrix,
     outlineArchitecture,
     recordingBank,
+    warnCentreStrikes,
 )
 
 __all__ = [
@@ -109,6 +110,7 @@ def ShapeOfPolygonalDrum(
     sampler_settings = {**SAMPLER_SETTINGS, 'strikes_per_drum': routine.P['strikes_per_drum']}
     if realistic:
         sampler_settings |= REALISTIC_SAMPLER  # FDTDModel takes every key of it (samplers/fdtd_model.py)
+        warnCentreStrikes(routine.P)
     routine.importDataset(dataset_dir or defaultDatasetDir(FDTDModel, routine.P), LocalSampler=FDTDModel,
                           representation_settings=REPRESENTATION, sampler_settings=sampler_settings)  # type: ignore[arg-type]  # fmt: skip
     size_label = 'transit_time' if realistic else 'drum_size'
