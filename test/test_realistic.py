@@ -3,6 +3,7 @@ transit_time label, `predict --wave-speed`, and the realistic routine end to end
 
 import json
 import os
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +19,8 @@ from kac_prediction.dataset.augmented import FIXED_EPOCH, EpochSampler, Recorded
 from kac_prediction.pipeline import Model, Parameters, Routine
 from kac_prediction.pipeline.checkpoints import loadCheckpoint
 from kac_prediction.routines import runRoutine
-from kac_prediction.routines.regression import addTransitTime
-from kac_prediction.samplers import BesselModel, TestTone
+from kac_prediction.routines.regression import REALISTIC_SAMPLER, addTransitTime, warnCentreStrikes
+from kac_prediction.samplers import BesselModel, PoissonModel, TestTone
 
 SAMPLER = {'duration': 0.064, 'sample_rate': 8000}
 REPRESENTATION = {'output_type': 'fft', 'n_bins': 128, 'window_length': 128, 'hop_length': 128}
@@ -232,11 +233,6 @@ def test_recorded_training_leaves_the_cores_to_its_workers(tmp_path: Path, bank:
 def test_one_strike_per_drum_is_a_centre_strike_and_a_realistic_run_says_so() -> None:
     """Every drum's first strike is at its centre, so a realistic run of one strike per drum never hears a strike
     anywhere else: the routines warn. Two strikes per drum hear off-centre strikes and do not warn."""
-    import warnings
-
-    from kac_prediction.routines.regression import REALISTIC_SAMPLER, warnCentreStrikes
-    from kac_prediction.samplers import PoissonModel
-
     for per, centred in ((1, True), (2, False)):
         sampler = PoissonModel(
             **{**REALISTIC_SAMPLER, 'duration': 0.05, 'sample_rate': 8000, 'strikes_per_drum': per, 'seed': 3}
