@@ -7,7 +7,10 @@ under each condition — clean; noise at 30 / 20 / 10 dB SNR; rooms of RT60 0.2�
 speeds wider than training's; another sample rate; FDTD-rendered circles — and prints, per condition, the RMSE of
 drum_size in cm of the network, of predicting the training mean and of the physics-only baseline given the true wave
 speed (its failures counted and left out); for polygon checkpoints (shape_of_polygonal_drum) also the outline-mask IoU
-of the network and of the mean training mask. Definitions: kac_prediction/inference/robustness.py. Errors exit with 2.
+of the network and of the mean training mask. Every drum's first strike is at its centre: the held-out drums are
+struck where training struck them (the centre for one drum in strikes_per_drum); `--off-centre` strikes none at its
+centre (how a model trained on one strike per drum, centre strikes only, is caught). Definitions:
+kac_prediction/inference/robustness.py. Errors exit with 2.
 """
 
 import argparse
@@ -37,6 +40,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument('--fdtd-drums', type=int, default=20, help='FDTD drums at most (default 20)')
     parser.add_argument('--cache-dir', default=None, help='where the room bank is cached (default a temp folder)')
     parser.add_argument('--json', default='', metavar='OUT', help='also write the rows to OUT as JSON')
+    parser.add_argument('--off-centre', action='store_true', help='strike no held-out drum at its centre')
     parser.add_argument('--markdown', action='store_true', help='print a markdown table')
     parser.add_argument('--progress', action='store_true', help='show a progress bar')
     args = parser.parse_args(argv)
@@ -46,14 +50,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise ValueError('--drums must be ≥ 1 and --seed ≥ 0')
         rows = evaluateRobustness(
             args.checkpoint, conditions, args.drums, args.seed, args.progress, args.rooms, args.fdtd_drums,
-            args.cache_dir,
+            args.cache_dir, args.off_centre,
         )  # fmt: skip
         print(robustnessTable(rows, markdown=args.markdown))
         for row in rows:
             if 'note' in row:
                 print(f'{row["condition"]}: {row["note"]}')
         if args.json:
-            report = {'checkpoint': args.checkpoint, 'drums': args.drums, 'seed': args.seed}
+            report = {
+                'checkpoint': args.checkpoint,
+                'drums': args.drums,
+                'seed': args.seed,
+                'off_centre': args.off_centre,
+            }
             writeJSON(args.json, {**report, 'rows': [{k: jsonSafe(v) for k, v in row.items()} for row in rows]})
     except (OSError, ValueError) as error:
         print(f'error: {error}', file=sys.stderr)

@@ -16,6 +16,7 @@ from kac_prediction.architecture import SpectrumCRePE
 from kac_prediction.inference import (
     CONDITIONS,
     evaluateRobustness,
+    heldOutItems,
     loadPredictor,
     renderCondition,
     robustnessTable,
@@ -134,6 +135,26 @@ def test_held_out_drums_differ_from_training_and_conditions_render_as_specified(
         renderCondition(DATASET, 'room', 2)
 
 
+def test_off_centre_strikes_no_held_out_drum_at_its_centre() -> None:
+    """Every drum's first strike is central: the default items strike one drum in k there (as training did), off_centre
+    none, on the same drums; a sampler of one strike per drum is asked for two, so it too is struck off-centre."""
+    assert heldOutItems(4, 2) == [0, 3, 4, 7] and heldOutItems(3, 1) == [0, 1, 2]
+    assert heldOutItems(4, 3, off_centre=True) == [1, 5, 7, 11]
+    with pytest.raises(ValueError, match='strikes_per_drum ≥ 2'):
+        heldOutItems(3, 1, off_centre=True)
+    sampler = BesselModel(**{**SETTINGS, 'seed': 7})  # type: ignore[arg-type]
+    for off_centre, centred in ((False, 2), (True, 0)):
+        radii = []
+        for i in heldOutItems(10, sampler.strikes_per_drum, off_centre):
+            sampler.updateProperties(i)
+            radii.append(sampler.getLabels()['strike_location'][0])
+        assert sum(r == 0.0 for r in radii) == centred, radii
+    one = {**DATASET, 'sampler_settings': {**SETTINGS, 'strikes_per_drum': 1}}
+    centre, anywhere = renderCondition(one, 'clean', 3), renderCondition(one, 'clean', 3, off_centre=True)
+    np.testing.assert_array_equal(anywhere.drum_size, centre.drum_size)
+    assert all(not np.allclose(x, y) for x, y in zip(centre.waveforms, anywhere.waveforms, strict=True))
+
+
 def test_fdtd_circles_have_the_same_diameters_range() -> None:
     held = renderCondition(DATASET, 'fdtd', 2, n_fdtd=2)
     assert len(held.waveforms) == 2 and np.all((held.drum_size >= 0.3 - 1e-9) & (held.drum_size <= 1.0 + 1e-9))
@@ -165,7 +186,9 @@ def test_script_prints_the_table_and_writes_json(run: Path, tmp_path: Path, caps
     assert script.main([*arguments, '--json', str(out), '--markdown']) == 0
     assert capsys.readouterr().out.splitlines()[0].startswith('| condition |')
     report = json.loads(out.read_text())
-    assert [row['key'] for row in report['rows']] == ['clean', 'snr20']
+    assert [row['key'] for row in report['rows']] == ['clean', 'snr20'] and report['off_centre'] is False
+    assert script.main([*arguments, '--json', str(out), '--off-centre']) == 0
+    assert json.loads(out.read_text())['off_centre'] is True
     assert script.main([str(run), '--conditions', 'underwater']) == 2
     assert 'unknown condition' in capsys.readouterr().err
     assert script.main([str(tmp_path / 'nope')]) == 2

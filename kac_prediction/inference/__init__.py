@@ -24,7 +24,15 @@ from .audio import (
 from .outline import maskGrid, maskOutline
 from .plots import plotOutlines, plotPrediction
 from .predictor import Predictor, loadPredictor
-from .robustness import CONDITIONS, EVALUATION_SEED, HeldOut, evaluateRobustness, renderCondition, robustnessTable
+from .robustness import (
+    CONDITIONS,
+    EVALUATION_SEED,
+    HeldOut,
+    evaluateRobustness,
+    heldOutItems,
+    renderCondition,
+    robustnessTable,
+)
 
 __all__ = [
     'CONDITIONS',
@@ -39,6 +47,7 @@ __all__ = [
     'audioExcerpt',
     'audioWarnings',
     'evaluateRobustness',
+    'heldOutItems',
     'loadPredictor',
     'maskGrid',
     'maskOutline',

@@ -12,7 +12,10 @@ FDTDModel convex polygons (shape_of_polygonal_drum), of drum_size or of transit_
 Held-out drums: the checkpoint's sampler and settings (`checkpoint['dataset']`) with `seed` in place of the training
 seed (a different seed is a different, independent random stream: `samplers.itemRNG`; the same seed is refused),
 so the drums come from the training distribution but were never heard. Drum d is item d·k + (d mod k), k =
-strikes_per_drum: one strike per drum, at the centre for one drum in k (as in training), elsewhere at random.
+strikes_per_drum: one strike per drum, at the centre for one drum in k (as in training), elsewhere at random. Every
+drum's first strike is at its centre, so a model trained with k = 1 heard centre strikes only and is scored on them;
+`off_centre=True` scores every model on strikes anywhere but the centre: drum d is item d·k' + 1 + (d mod (k' − 1)),
+k' = max(k, 2) (the same drums, other strikes: `heldOutItems`).
 
 Conditions (`CONDITIONS`, key → printed name); every draw is seeded by (seed, item, the condition's own epoch), so a
 table does not depend on which other conditions run:
@@ -76,6 +79,7 @@ __all__ = [
     'EVALUATION_SEED',
     'HeldOut',
     'evaluateRobustness',
+    'heldOutItems',
     'renderCondition',
     'robustnessTable',
     'trainingMeanMask',
@@ -225,6 +229,16 @@ def _roomBank(seed: int, rate: int, n_rooms: int, cache_dir: str | os.PathLike[s
     return roomBank(n_rooms, seed, rate, RecordingSettings(), path=folder / f'rooms-{seed}-{rate}-{n_rooms}.npy')
 
 
+def heldOutItems(n_drums: int, strikes_per_drum: int, off_centre: bool = False) -> list[int]:
+    """The sampler items of held-out drums 0 … n_drums − 1, one strike each, for a sampler of strikes_per_drum = k:
+    d·k + (d mod k), the centre strike (each drum's first) for one drum in k; with off_centre, d·k + 1 + (d mod
+    (k − 1)), never the centre (k ≥ 2 required: ValueError otherwise)."""
+    if off_centre and strikes_per_drum < 2:
+        raise ValueError('off-centre strikes need a sampler of strikes_per_drum ≥ 2 (its first strike is central).')
+    k = strikes_per_drum
+    return [d * k + 1 + d % (k - 1) if off_centre else d * k + d % k for d in range(n_drums)]
+
+
 def renderCondition(
     dataset: Mapping[str, Any],
     condition: str,
@@ -232,17 +246,21 @@ def renderCondition(
     seed: int = EVALUATION_SEED,
     bank: RoomBank | None = None,
     n_fdtd: int = 20,
+    off_centre: bool = False,
 ) -> HeldOut:
     """n_drums held-out drums (min(n_drums, n_fdtd) for 'fdtd') of a checkpoint's `dataset` entry under `condition`
     (a key or printed name of `CONDITIONS`; module docstring). bank: rooms for 'room' and 'realistic' (required
-    there; `roomBank(n, seed, rate, RecordingSettings())`). ValueError for the training seed, an unknown condition,
-    'fdtd' of a sampler other than BesselModel."""
+    there; `roomBank(n, seed, rate, RecordingSettings())`). off_centre: strike no drum at its centre (a sampler of
+    at least 2 strikes per drum; module docstring). ValueError for the training seed, an unknown condition, 'fdtd'
+    of a sampler other than BesselModel."""
     key = _conditionKey(condition)
     Sampler, settings = _sampler(dataset)
     count = checkCount('n_drums', n_drums, 1, 'drums')
     if checkCount('seed', seed, 0) == int(settings['seed']):
         raise ValueError(f'seed {seed} is the training seed: held-out drums need another one.')
     rate = int(settings['sample_rate'])
+    if off_centre:
+        settings['strikes_per_drum'] = max(2, int(settings.get('strikes_per_drum', 1)))
     held = {**settings, 'seed': seed}
     sampler: AudioSampler
     if key == 'material':
@@ -260,8 +278,7 @@ def renderCondition(
         sampler = _fdtdCircles(settings, seed)
     else:
         sampler = Sampler(**held)
-    per = int(getattr(sampler, 'strikes_per_drum', 1))
-    indices = [d * per + d % per for d in range(count)]
+    indices = heldOutItems(count, int(getattr(sampler, 'strikes_per_drum', 1)), off_centre)
     clean, labels = sampler.generateBatch(indices)
     size = np.array([_first(y, 'drum_size') for y in labels])
     if key == 'fdtd':
@@ -361,15 +378,17 @@ def evaluateRobustness(
     n_rooms: int = 16,
     n_fdtd: int = 20,
     cache_dir: str | os.PathLike[str] | None = None,
+    off_centre: bool = False,
 ) -> list[dict[str, Any]]:
     """One row per condition (keys or printed names of `CONDITIONS`; default all that apply: 'fdtd' for circles
     only): {'condition' (printed name), 'key', 'n', 'model_rmse_cm', 'mean_rmse_cm', 'physics_rmse_cm',
     'physics_failures', 'physics_off_10pct', 'seconds'} (+ 'model_aspect_rmse', 'mean_aspect_rmse',
     'physics_aspect_rmse' for rectangles, + 'model_iou', 'mean_iou' (mean outline-mask IoUs) for polygons of an
-    OutlineCRePE, + 'note'). checkpoint: a run directory or checkpoint file
-    (`loadPredictor`). n_drums: held-out drums per condition (module docstring); seed: theirs, not the training seed.
-    n_rooms: rooms in the bank ('room', 'realistic'; cached in cache_dir, default <tmp>/kac_prediction-robustness).
-    n_fdtd: FDTD drums at most. Deterministic: the same arguments give the same table (but 'seconds')."""
+    OutlineCRePE, + 'note'). checkpoint: a run directory or checkpoint file (`loadPredictor`). n_drums: held-out
+    drums per condition (module docstring); seed: theirs, not the training seed. n_rooms: rooms in the bank ('room',
+    'realistic'; cached in cache_dir, default <tmp>/kac_prediction-robustness). n_fdtd: FDTD drums at most.
+    off_centre: strike no drum at its centre (module docstring). Deterministic: the same arguments give the same
+    table (but 'seconds')."""
     predictor = loadPredictor(checkpoint)
     dataset: Any = loadCheckpoint(predictor.checkpoint, required_keys=('dataset',))['dataset']
     Sampler, settings = _sampler(dataset)
@@ -388,7 +407,7 @@ def evaluateRobustness(
     rows: list[dict[str, Any]] = []
     for key in tqdm(keys, desc='Conditions', unit=' conditions', disable=not progressbar):
         start = time.perf_counter()
-        held = renderCondition(dataset, key, n_drums, seed, bank, n_fdtd)
+        held = renderCondition(dataset, key, n_drums, seed, bank, n_fdtd, off_centre)
         row: dict[str, Any] = {'condition': CONDITIONS[key], 'key': key}
         if key == 'rate':
             row['condition'] = f'{held.rates[0] / 1000:g} kHz input'
