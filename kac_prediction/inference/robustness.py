@@ -259,8 +259,8 @@ def renderCondition(
     if checkCount('seed', seed, 0) == int(settings['seed']):
         raise ValueError(f'seed {seed} is the training seed: held-out drums need another one.')
     rate = int(settings['sample_rate'])
-    if off_centre:
-        settings['strikes_per_drum'] = max(2, int(settings.get('strikes_per_drum', 1)))
+    if off_centre and int(settings.get('strikes_per_drum', 2)) < 2:  # unrecorded: the sampler's default (≥ 2)
+        settings['strikes_per_drum'] = 2
     held = {**settings, 'seed': seed}
     sampler: AudioSampler
     if key == 'material':
