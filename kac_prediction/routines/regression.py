@@ -48,6 +48,7 @@ from ..pipeline.metrics import regressionMetrics
 from ..pipeline.physics_baseline import Method, baselineRMSE, physicsBaseline
 from ..pipeline.plots import LABEL_UNITS, plotDrums, plotScatter
 from ..samplers import AudioSampler
+from .initial_weights import loadInitialWeights
 
 REPRESENTATION = {'output_type': 'spectrum', 'n_bins': 1024, 'f_min': 20.0, 'f_max': 4000.0}
 SAMPLER_SETTINGS = {'duration': 1.0, 'sample_rate': 48000}
@@ -86,7 +87,8 @@ def defaultParameters(**changes: Any) -> dict[str, Any]:
     `make demo` changes them to realistic: true, 4000 sounds of 2 strikes, 10 epochs, architecture: locator.
     strikes_per_drum: the sampler's (locally generated datasets). The full runs (scripts/config/local/*.yaml) use 10000
     or 20000 sounds.
-    pretrained: start from CREPE's weights. architecture: 'crepe' (SpectrumCRePE) or 'locator' (SpectrumLocator;
+    pretrained: start from CREPE's weights. init_from: start from a shipped family's or a checkpoint's weights
+    (kac_prediction/routines/initial_weights.py). architecture: 'crepe' (SpectrumCRePE) or 'locator' (SpectrumLocator;
     `depth` sets its width)."""
     P = CRePE.ModelHyperParameters(
         batch_size=32, dataset_split=(0.7, 0.15, 0.15), num_of_epochs=30, testing=False, with_early_stopping=False,
@@ -94,7 +96,7 @@ def defaultParameters(**changes: Any) -> dict[str, Any]:
     )  # fmt: skip
     return {
         **P, 'dataset_size': 1500, 'patience': 10, 'learning_rate_schedule': 'cosine', 'strikes_per_drum': 5,
-        'pretrained': False, 'realistic': False, 'rooms': 32, 'architecture': 'crepe', **changes,
+        'pretrained': False, 'realistic': False, 'rooms': 32, 'architecture': 'crepe', 'init_from': '', **changes,
     }  # fmt: skip
 
 
@@ -203,6 +205,8 @@ def trainRegression(
     )  # fmt: skip
     if isinstance(model, SpectrumCRePE) and routine.P.get('pretrained'):
         loadCrepeWeights(model)
+    if routine.P['init_from'] and not resume:
+        loadInitialWeights(model, routine.P['init_from'])
     model.fitLabels(Y[training])
     routine.D.Y = list(model.encode(Y))
     routine.setModel(model)

@@ -40,6 +40,7 @@ from ..pipeline.distributed import isMain
 from ..pipeline.metrics import regressionMetrics
 from ..pipeline.physics_baseline import baselineRMSE, physicsBaseline
 from ..samplers import EigenmodeModel
+from .initial_weights import loadInitialWeights
 from .regression import defaultDatasetDir, labelMatrix, outlineArchitecture
 
 __all__ = ['REPRESENTATION', 'SAMPLER_SETTINGS', 'ShapeOfArbitraryDrum', 'defaultParameters', 'principalMasks']
@@ -62,7 +63,7 @@ def defaultParameters(**changes: Any) -> dict[str, Any]:
     )  # fmt: skip
     return {
         **P, 'dataset_size': 6000, 'patience': 10, 'learning_rate_schedule': 'cosine', 'strikes_per_drum': 2,
-        'grid_size': 40, 'architecture': 'crepe', 'iou_weight': 0.0, **changes,
+        'grid_size': 40, 'architecture': 'crepe', 'iou_weight': 0.0, 'init_from': '', **changes,
     }  # fmt: skip
 
 
@@ -139,6 +140,8 @@ def ShapeOfArbitraryDrum(
         routine.P['depth'], routine.P['dropout'], routine.P['learning_rate'], routine.P['optimiser'], grid_size=G,
         mirror_invariant=True, iou_weight=routine.P['iou_weight'],
     )  # fmt: skip
+    if routine.P['init_from'] and not resume:
+        loadInitialWeights(model, routine.P['init_from'])
     model.fitLabels(sizes[training].unsqueeze(1))
     routine.D.Y = list(model.encodeTargets(sizes, masks))
     routine.setModel(model)

@@ -39,6 +39,7 @@ from ..pipeline.metrics import maskIoU, regressionMetrics
 from ..pipeline.physics_baseline import baselineRMSE, physicsBaseline
 from ..pipeline.plots import plotScatter
 from ..samplers import FDTDModel
+from .initial_weights import loadInitialWeights
 from .regression import (
     REALISTIC_SAMPLER,
     addTransitTime,
@@ -77,7 +78,7 @@ def defaultParameters(**changes: Any) -> dict[str, Any]:
     )  # fmt: skip
     return {
         **P, 'dataset_size': 2000, 'patience': 10, 'learning_rate_schedule': 'cosine', 'strikes_per_drum': 1,
-        'grid_size': 32, 'realistic': False, 'rooms': 32, 'architecture': 'crepe',
+        'grid_size': 32, 'realistic': False, 'rooms': 32, 'architecture': 'crepe', 'init_from': '',
         **changes,
     }  # fmt: skip
 
@@ -129,6 +130,8 @@ def ShapeOfPolygonalDrum(
         routine.P['depth'], routine.P['dropout'], routine.P['learning_rate'], routine.P['optimiser'], grid_size=G,
         size_label=size_label,
     )  # fmt: skip
+    if routine.P['init_from'] and not resume:
+        loadInitialWeights(model, routine.P['init_from'])
     model.fitLabels(sizes[training].unsqueeze(1))
     routine.D.Y = list(model.encodeTargets(sizes, masks))
     routine.setModel(model)
