@@ -9,7 +9,7 @@ import torch
 
 from kac_prediction.architecture import SpectrumCRePE, SpectrumLocator
 from kac_prediction.models import loadPretrained
-from kac_prediction.routines.initial_weights import loadInitialWeights
+from kac_prediction.routines.initial_weights import initialWeights, loadInitialWeights
 
 
 def rectangleNetwork(depth: str = 'small') -> SpectrumLocator:
@@ -55,6 +55,18 @@ def test_a_run_starts_from_an_earlier_runs_weights(tmp_path: Path) -> None:
     before, after = (loadPredictor(run['exports_dir']).model for run in (first, second))
     for (name, a), (_, b) in zip(before.named_parameters(), after.named_parameters(), strict=True):
         torch.testing.assert_close(b, a, atol=1e-6, rtol=0.0, msg=name)
-    with pytest.raises(ValueError, match='set depth, labels and grid_size'):
-        runRoutine('size_of_circular_drum', overrides={**tuned, 'depth': 'small'}, dataset_dir=data,
-                   exports_dir=exports)  # fmt: skip
+
+
+def test_the_source_is_checked_before_any_data_are_made_and_leaves_the_random_state(tmp_path: Path) -> None:
+    from kac_prediction.routines import runRoutine
+
+    data = tmp_path / 'data'
+    overrides = {'architecture': 'locator', 'dataset_size': 20, 'num_of_epochs': 1, 'init_from': 'rectangle'}
+    with pytest.raises(ValueError, match='differs from this run.*set depth, labels and grid_size'):
+        runRoutine('size_of_circular_drum', overrides=overrides, dataset_dir=os.fspath(data),
+                   exports_dir=os.fspath(tmp_path / 'model'))  # fmt: skip
+    assert not data.exists()
+    state = torch.get_rng_state()
+    initial = initialWeights(rectangleNetwork, 'rectangle')
+    assert initial is not None and torch.equal(torch.get_rng_state(), state)
+    assert initialWeights(rectangleNetwork, '') is None

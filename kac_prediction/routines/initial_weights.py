@@ -11,10 +11,24 @@ source was trained on the same dataset with the same seed and dataset_split (as 
 """
 
 import os
+from collections.abc import Callable
 
 import torch
 
-__all__ = ['loadInitialWeights']
+__all__ = ['initialWeights', 'loadInitialWeights']
+
+
+def initialWeights(build: Callable[[], torch.nn.Module], source: str) -> dict[str, torch.Tensor] | None:
+    """The state dict of `source` for the network `build()` makes, checked as `loadInitialWeights` checks it, or None
+    for an empty source. A routine calls it before making any data, so a wrong source fails at once. The caller's
+    random state is saved and restored around it (the run's own network, built later, draws the same initial
+    weights as without init_from)."""
+    if not source:
+        return None
+    with torch.random.fork_rng(devices=[]):  # building either network draws random initial weights
+        model = build()
+        loadInitialWeights(model, source)
+    return model.state_dict()
 
 
 def loadInitialWeights(model: torch.nn.Module, source: str) -> None:

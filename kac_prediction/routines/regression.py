@@ -19,6 +19,7 @@ room bank of `rooms` rooms cached in the dataset directory, each epoch different
 on the recorded test split (fixed conditions) and on the clean one, with drum_size given each drum's true wave speed.
 """
 
+import functools
 import os
 import warnings
 from collections.abc import Mapping, Sequence
@@ -48,7 +49,7 @@ from ..pipeline.metrics import regressionMetrics
 from ..pipeline.physics_baseline import Method, baselineRMSE, physicsBaseline
 from ..pipeline.plots import LABEL_UNITS, plotDrums, plotScatter
 from ..samplers import AudioSampler
-from .initial_weights import loadInitialWeights
+from .initial_weights import initialWeights
 
 REPRESENTATION = {'output_type': 'spectrum', 'n_bins': 1024, 'f_min': 20.0, 'f_max': 4000.0}
 SAMPLER_SETTINGS = {'duration': 1.0, 'sample_rate': 48000}
@@ -188,6 +189,11 @@ def trainRegression(
         warnCentreStrikes(routine.P)
         labels = list(realistic_labels)
         log_labels = [*log_labels, 'transit_time']
+    build = functools.partial(
+        Network, routine.P['depth'], routine.P['dropout'], routine.P['learning_rate'], routine.P['optimiser'],
+        labels=labels, log_labels=[label for label in labels if label in log_labels],
+    )  # fmt: skip
+    initial = initialWeights(build, '' if resume else routine.P['init_from'])  # checked before any data are made
     routine.importDataset(directory, dataset_name=name, LocalSampler=Sampler,
                           representation_settings=REPRESENTATION, sampler_settings=sampler_settings)  # type: ignore[arg-type]  # fmt: skip
     bank: RoomBank | None = None
@@ -199,14 +205,11 @@ def trainRegression(
         routine.setRecording(routine.P['seed'], None, bank)
     Y = labelMatrix(routine.D.Y, labels)  # (N, labels), physical units
     training, _, test = routine.splits
-    model = Network(
-        routine.P['depth'], routine.P['dropout'], routine.P['learning_rate'], routine.P['optimiser'],
-        labels=labels, log_labels=[label for label in labels if label in log_labels],
-    )  # fmt: skip
+    model = build()
     if isinstance(model, SpectrumCRePE) and routine.P.get('pretrained'):
         loadCrepeWeights(model)
-    if routine.P['init_from'] and not resume:
-        loadInitialWeights(model, routine.P['init_from'])
+    if initial is not None:
+        model.load_state_dict(initial)
     model.fitLabels(Y[training])
     routine.D.Y = list(model.encode(Y))
     routine.setModel(model)

@@ -21,6 +21,7 @@ baselines: a disc of the true area at the true centroid (`geometry.discIoU`, the
 for drum_size, the training mean and Weyl's law. Printed per family.
 """
 
+import functools
 import math
 import os
 from collections.abc import Mapping, Sequence
@@ -40,7 +41,7 @@ from ..pipeline.distributed import isMain
 from ..pipeline.metrics import regressionMetrics
 from ..pipeline.physics_baseline import baselineRMSE, physicsBaseline
 from ..samplers import EigenmodeModel
-from .initial_weights import loadInitialWeights
+from .initial_weights import initialWeights
 from .regression import defaultDatasetDir, labelMatrix, outlineArchitecture
 
 __all__ = ['REPRESENTATION', 'SAMPLER_SETTINGS', 'ShapeOfArbitraryDrum', 'defaultParameters', 'principalMasks']
@@ -129,6 +130,11 @@ def ShapeOfArbitraryDrum(
     G = checkCount('grid_size', routine.P['grid_size'], minimum=4, meaning='cells per side of the mask')
     checkCRePESettings(routine.P['depth'], routine.P['dropout'], routine.P['learning_rate'], routine.P['optimiser'])
     sampler_settings = {**SAMPLER_SETTINGS, 'strikes_per_drum': routine.P['strikes_per_drum']}
+    build = functools.partial(
+        outlineArchitecture(routine.P), routine.P['depth'], routine.P['dropout'], routine.P['learning_rate'],
+        routine.P['optimiser'], grid_size=G, mirror_invariant=True, iou_weight=routine.P['iou_weight'],
+    )  # fmt: skip
+    initial = initialWeights(build, '' if resume else routine.P['init_from'])  # checked before any data are made
     routine.importDataset(dataset_dir or defaultDatasetDir(EigenmodeModel, routine.P), LocalSampler=EigenmodeModel,
                           representation_settings=REPRESENTATION, sampler_settings=sampler_settings)  # type: ignore[arg-type]  # fmt: skip
     sizes = labelMatrix(routine.D.Y, ['drum_size'])[:, 0]
@@ -136,12 +142,9 @@ def ShapeOfArbitraryDrum(
     families = np.array([int(y['family'][0]) if 'family' in y else -1 for y in routine.D.labels])
     masks = principalMasks(vertices, G)
     training, _, test = routine.splits
-    model = outlineArchitecture(routine.P)(
-        routine.P['depth'], routine.P['dropout'], routine.P['learning_rate'], routine.P['optimiser'], grid_size=G,
-        mirror_invariant=True, iou_weight=routine.P['iou_weight'],
-    )  # fmt: skip
-    if routine.P['init_from'] and not resume:
-        loadInitialWeights(model, routine.P['init_from'])
+    model = build()
+    if initial is not None:
+        model.load_state_dict(initial)
     model.fitLabels(sizes[training].unsqueeze(1))
     routine.D.Y = list(model.encodeTargets(sizes, masks))
     routine.setModel(model)

@@ -18,6 +18,7 @@ fixes, learnt in ln space beside the mask. Metrics (`realisticOutlineMetrics`): 
 conditions) and on its clean WAVs, with drum_size given each drum's true wave speed.
 """
 
+import functools
 import math
 import os
 from collections.abc import Mapping, Sequence
@@ -39,7 +40,7 @@ from ..pipeline.metrics import maskIoU, regressionMetrics
 from ..pipeline.physics_baseline import baselineRMSE, physicsBaseline
 from ..pipeline.plots import plotScatter
 from ..samplers import FDTDModel
-from .initial_weights import loadInitialWeights
+from .initial_weights import initialWeights
 from .regression import (
     REALISTIC_SAMPLER,
     addTransitTime,
@@ -112,9 +113,14 @@ def ShapeOfPolygonalDrum(
     if realistic:
         sampler_settings |= REALISTIC_SAMPLER  # FDTDModel takes every key of it (samplers/fdtd_model.py)
         warnCentreStrikes(routine.P)
+    size_label = 'transit_time' if realistic else 'drum_size'
+    build = functools.partial(
+        outlineArchitecture(routine.P), routine.P['depth'], routine.P['dropout'], routine.P['learning_rate'],
+        routine.P['optimiser'], grid_size=G, size_label=size_label,
+    )  # fmt: skip
+    initial = initialWeights(build, '' if resume else routine.P['init_from'])  # checked before any data are made
     routine.importDataset(dataset_dir or defaultDatasetDir(FDTDModel, routine.P), LocalSampler=FDTDModel,
                           representation_settings=REPRESENTATION, sampler_settings=sampler_settings)  # type: ignore[arg-type]  # fmt: skip
-    size_label = 'transit_time' if realistic else 'drum_size'
     bank: RoomBank | None = None
     if realistic:
         addTransitTime(routine.D.Y)
@@ -126,12 +132,9 @@ def ShapeOfPolygonalDrum(
     vertices = [y['vertices'] for y in routine.D.labels]
     masks = outlineMasks(vertices, G)
     training, _, test = routine.splits
-    model = outlineArchitecture(routine.P)(
-        routine.P['depth'], routine.P['dropout'], routine.P['learning_rate'], routine.P['optimiser'], grid_size=G,
-        size_label=size_label,
-    )  # fmt: skip
-    if routine.P['init_from'] and not resume:
-        loadInitialWeights(model, routine.P['init_from'])
+    model = build()
+    if initial is not None:
+        model.load_state_dict(initial)
     model.fitLabels(sizes[training].unsqueeze(1))
     routine.D.Y = list(model.encodeTargets(sizes, masks))
     routine.setModel(model)
