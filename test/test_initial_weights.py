@@ -35,6 +35,10 @@ def test_a_source_that_does_not_fit_is_refused_clearly(tmp_path: Path) -> None:
     crepe = SpectrumCRePE('tiny', 0.0, 1e-3, 'adam', labels=['transit_time', 'aspect_ratio'])
     with pytest.raises(ValueError, match='holds a SpectrumLocator, this run trains a SpectrumCRePE'):
         loadInitialWeights(crepe, 'rectangle')
+    from kac_prediction.routines import routineParameters
+
+    with pytest.raises(ValueError, match="pretrained: true and init_from: 'circle' both set the initial weights"):
+        routineParameters('size_of_circular_drum', overrides={'pretrained': True, 'init_from': 'circle'})
     with pytest.raises(FileNotFoundError, match="'square' is neither a shipped family"):
         loadInitialWeights(rectangleNetwork(), 'square')
     with pytest.raises(FileNotFoundError, match='neither a shipped family'):

@@ -113,8 +113,13 @@ def defaultDatasetDir(Sampler: type[AudioSampler], P: Mapping[str, Any]) -> str:
 
 def checkArchitecture(P: Mapping[str, Any]) -> type[SpectrumCRePE] | type[SpectrumLocator]:
     """The network class P['architecture'] names (`ARCHITECTURES`); ValueError naming the choices, or when
-    pretrained CREPE weights are asked for a network other than CRePE."""
+    pretrained CREPE weights are asked for a network other than CRePE or beside init_from (which would replace
+    them)."""
     checkChoice('architecture', P['architecture'], ARCHITECTURES)
+    if P.get('pretrained') and P.get('init_from'):
+        raise ValueError(
+            f'pretrained: true and init_from: {P["init_from"]!r} both set the initial weights: keep one of them.'
+        )
     if P.get('pretrained') and P['architecture'] != 'crepe':
         raise ValueError(
             f"pretrained: true loads CREPE's published weights, which only architecture 'crepe' has; got architecture "
